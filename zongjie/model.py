@@ -1,0 +1,159 @@
+"""Domain dataclasses shared by every part of zongjie: the brief a user gives and the report we build.
+
+Numbering (一、 / (一)) is never stored: it is derived from position, so moving or deleting a
+section can never leave stale labels behind.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# Section roles, shared with the corpus tagging in retrieval/.
+ROLE_OPENING = "开头"
+ROLE_RESULTS = "成效"
+ROLE_PROBLEMS = "问题"
+ROLE_PLANS = "计划"
+ROLE_OTHER = "其他"
+ROLES = (ROLE_OPENING, ROLE_RESULTS, ROLE_PROBLEMS, ROLE_PLANS, ROLE_OTHER)
+
+GENRES = ("工作总结", "意识形态工作情况汇报", "上半年工作总结及下半年工作计划")
+
+CN_NUMERALS = "一二三四五六七八九十"
+
+
+def cn_index(i: int) -> str:
+    """1 -> 一, 11 -> 十一, 20 -> 二十 (enough for section numbering)."""
+    if i <= 10:
+        return CN_NUMERALS[i - 1]
+    tens, ones = divmod(i, 10)
+    head = "" if tens == 1 else CN_NUMERALS[tens - 1]
+    return head + "十" + (CN_NUMERALS[ones - 1] if ones else "")
+
+
+@dataclass
+class Bullet:
+    """One fact the user typed. `id` (B1, B2…) is how every generated fact points back to it."""
+
+    id: str
+    text: str
+    role: str = ROLE_RESULTS
+
+
+@dataclass
+class Brief:
+    unit: str
+    period: str
+    genre: str
+    bullets: list[Bullet]
+    title: str = ""
+
+    def bullet(self, bullet_id: str) -> Bullet | None:
+        return next((b for b in self.bullets if b.id == bullet_id), None)
+
+
+@dataclass
+class Paragraph:
+    text: str
+    bullet_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FactIssue:
+    """A fact in generated text that no bullet supports (kind=来源不明) or a bullet left out (kind=未采用)."""
+
+    kind: str
+    text: str
+    section_key: str = ""
+    bullet_id: str = ""
+
+
+@dataclass
+class Section:
+    """A unit of the report. Top-level sections (一、) may hold subsections ((一)).
+
+    `key` is stable across edits ("opening", "s1", "s1.2") so the editor, the store and the
+    ledger can refer to a section even after its headline changes.
+    """
+
+    key: str
+    heading: str
+    role: str
+    level: int = 1
+    bullet_ids: list[str] = field(default_factory=list)
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    subsections: list[Section] = field(default_factory=list)
+    locked: bool = False
+    issues: list[FactIssue] = field(default_factory=list)
+    exemplar_ids: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(p.text for p in self.paragraphs)
+
+    def walk(self):
+        yield self
+        for sub in self.subsections:
+            yield from sub.walk()
+
+
+@dataclass
+class Report:
+    title: str
+    unit: str
+    period: str
+    genre: str
+    opening: Section
+    sections: list[Section] = field(default_factory=list)
+    date: str = ""
+
+    def all_sections(self) -> list[Section]:
+        out = [self.opening]
+        for s in self.sections:
+            out.extend(s.walk())
+        return out
+
+    def find(self, key: str) -> Section | None:
+        return next((s for s in self.all_sections() if s.key == key), None)
+
+    def drafting_units(self) -> list[Section]:
+        """Sections that get text of their own from the model: leaves of the tree."""
+        return [s for s in self.all_sections() if not s.subsections]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @staticmethod
+    def from_dict(data: dict[str, Any]) -> Report:
+        return Report(
+            title=data["title"],
+            unit=data.get("unit", ""),
+            period=data.get("period", ""),
+            genre=data.get("genre", ""),
+            opening=_section_from_dict(data["opening"]),
+            sections=[_section_from_dict(s) for s in data.get("sections", [])],
+            date=data.get("date", ""),
+        )
+
+
+def _section_from_dict(d: dict[str, Any]) -> Section:
+    return Section(
+        key=d["key"],
+        heading=d.get("heading", ""),
+        role=d.get("role", ROLE_OTHER),
+        level=d.get("level", 1),
+        bullet_ids=list(d.get("bullet_ids", [])),
+        paragraphs=[Paragraph(p["text"], list(p.get("bullet_ids", []))) for p in d.get("paragraphs", [])],
+        subsections=[_section_from_dict(s) for s in d.get("subsections", [])],
+        locked=d.get("locked", False),
+        issues=[FactIssue(**i) for i in d.get("issues", [])],
+        exemplar_ids=list(d.get("exemplar_ids", [])),
+    )
+
+
+def numbered_heading(section: Section, index: int) -> str:
+    """The label a 公文 puts before a heading: 一、 for level 1, (一) for level 2, 1. for level 3."""
+    if section.level == 1:
+        return f"{cn_index(index)}、{section.heading}"
+    if section.level == 2:
+        return f"（{cn_index(index)}）{section.heading}"
+    return f"{index}．{section.heading}"
