@@ -1,0 +1,33 @@
+import docx
+
+from zongjie.cli import main
+
+
+def test_cli_writes_docx_and_markdown(tmp_path, bullets_text):
+    src = tmp_path / "bullets.txt"
+    src.write_text(bullets_text, encoding="utf-8")
+    out = tmp_path / "out" / "report.docx"
+    code = main(["draft", str(src), "--unit", "共青团某某区委员会", "--period", "2023年上半年",
+                 "--genre", "工作总结", "--date", "2023年7月10日", "-o", str(out), "--fake"])
+    assert code == 0
+    md = out.with_suffix(".md").read_text(encoding="utf-8")
+    assert md.startswith("# 共青团某某区委员会2023年上半年工作总结")
+    assert "## 一、主要做法和成效" in md and "4560名" in md and "2023年7月10日" in md
+    text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    assert "一、主要做法和成效" in text and "（一）" in text and "8.6万人次" in text
+
+
+def test_cli_empty_input_is_a_clear_error(tmp_path, capsys):
+    src = tmp_path / "empty.txt"
+    src.write_text("\n\n", encoding="utf-8")
+    code = main(["draft", str(src), "--unit", "团委", "--period", "2023年", "--fake", "-o", str(tmp_path / "x.docx")])
+    assert code == 2
+    assert "请先输入工作要点" in capsys.readouterr().err
+    assert not (tmp_path / "x.docx").exists()
+
+
+def test_cli_non_utf8_file(tmp_path, capsys):
+    src = tmp_path / "gbk.txt"
+    src.write_bytes("开展活动30场".encode("gbk"))
+    assert main(["draft", str(src), "--unit", "团委", "--period", "2023年", "--fake"]) == 2
+    assert "UTF-8" in capsys.readouterr().err

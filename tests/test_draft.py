@@ -1,0 +1,151 @@
+"""The drafting pipeline with fake chat models: structure, grounding, repair, masking, streaming, stop."""
+import re
+
+from langchain_core.messages import HumanMessage
+
+from zongjie.brief import make_brief
+from zongjie.draft import Drafter, clean_output
+from zongjie.fake_llm import ScriptedChatModel, TemplateChatModel
+from zongjie.facts import extract_facts
+from zongjie.model import ROLE_OPENING
+
+
+def brief_of(text):
+    return make_brief(text, "共青团某某区委员会", "2023年上半年", "工作总结")
+
+
+class FakeIndex:
+    """One exemplar with facts of its own (130余场次, “青年学习社”) that must never reach a draft."""
+
+    text = "累计开展各类活动130余场次，覆盖青少年13000余人次，建成“青年学习社”3个，“青年之家”的磁吸效应不断显现。"
+
+    def search(self, query, k=3, role=None, genre=None, exclude_report=None):
+        from types import SimpleNamespace
+
+        return [(SimpleNamespace(id="r1#s1", report_id="r1", text=self.text, heading="聚力理论宣讲"), 1.0)]
+
+
+def test_template_model_drafts_every_section_with_every_number(bullets_text):
+    brief = brief_of(bullets_text)
+    report = Drafter(chat=TemplateChatModel(), index=FakeIndex()).draft_report(brief)
+    full = "\n".join(s.text for s in report.all_sections())
+    for bullet in brief.bullets:
+        for fact in extract_facts(bullet.text):
+            assert fact.raw in full, fact.raw
+    assert report.opening.text.startswith("2023年上半年，共青团某某区委员会")
+    assert all(s.text for s in report.drafting_units())
+    assert not [i for s in report.all_sections() for i in s.issues], "template drafts are fully grounded"
+    # provenance: each results paragraph names the bullets whose facts it carries
+    first = report.find("s1.1")
+    assert set(first.bullet_ids) <= {i for p in first.paragraphs for i in p.bullet_ids}
+
+
+def test_exemplar_is_masked_before_it_enters_the_prompt(bullets_text):
+    brief = brief_of(bullets_text)
+    chat = ScriptedChatModel(responder=lambda m: "开展主题团日活动30余场，覆盖4560名团员青年。")
+    Drafter(chat=chat, index=FakeIndex(), repair=False).draft_section(
+        __import__("zongjie.outline", fromlist=["x"]).build_outline(brief), brief, "s1.1")
+    prompt = chat.seen[0][-1].content
+    assert "【参考范文】" in prompt
+    assert "130余场次" not in prompt and "13000" not in prompt and "青年学习社" not in prompt
+
+
+def test_copying_the_exemplar_is_caught_and_repaired_once(bullets_text):
+    """The fake copies the (unmasked) exemplar facts; the check flags them and the repair turn fixes it."""
+    brief = brief_of(bullets_text)
+    from zongjie.outline import build_outline
+
+    report = build_outline(brief)
+    key = next(s.key for s in report.drafting_units() if "B1" in s.bullet_ids)
+    chat = ScriptedChatModel(answers=[
+        FakeIndex.text,
+        "五四期间开展青年文化节主题团日活动30余场，覆盖4560名团员青年。",
+    ])
+    drafter = Drafter(chat=chat, index=FakeIndex())
+    section = drafter.draft_section(report, brief, key)
+    assert len(chat.seen) == 2, "exactly one repair"
+    assert "上一稿有以下问题" in chat.seen[1][-1].content and "130余场次" in chat.seen[1][-1].content
+    assert "130余场次" not in section.text and "30余场" in section.text
+    assert drafter.stats == {"calls": 2, "repairs": 1}
+
+
+def test_flags_stay_when_repair_fails(bullets_text):
+    brief = brief_of(bullets_text)
+    from zongjie.outline import build_outline
+
+    report = build_outline(brief)
+    chat = ScriptedChatModel(answers=["开展主题团日活动50场，覆盖9999名团员青年。"])
+    section = Drafter(chat=chat).draft_section(report, brief, "s2")
+    kinds = sorted((i.kind, i.text) for i in section.issues)
+    assert ("来源不明", "50场") in kinds and ("来源不明", "9999名") in kinds
+    assert "50场" in section.text, "nothing is silently deleted"
+    assert len(chat.seen) == 2
+
+
+def test_locked_sections_are_not_touched(bullets_text):
+    brief = brief_of(bullets_text)
+    from zongjie.outline import build_outline
+
+    report = build_outline(brief)
+    report.opening.paragraphs = []
+    locked = report.find("s2")
+    locked.locked = True
+    locked_text = "人工写好的问题段落。"
+    from zongjie.model import Paragraph
+
+    locked.paragraphs = [Paragraph(locked_text)]
+    Drafter(chat=TemplateChatModel()).draft_report(brief, report)
+    assert report.find("s2").text == locked_text
+    assert report.opening.text
+
+
+def test_streaming_events_and_stop(bullets_text):
+    brief = brief_of(bullets_text)
+    events = []
+    stop_after = 2
+    starts = []
+
+    def on_event(key, kind, payload):
+        events.append((key, kind))
+        if kind == "start":
+            starts.append(key)
+
+    report = Drafter(chat=TemplateChatModel(chunk_chars=4)).draft_report(
+        brief, on_event=on_event, should_stop=lambda: len(starts) >= stop_after and events[-1][1] == "done")
+    tokens = [e for e in events if e[1] == "token"]
+    assert len(tokens) > 5
+    assert starts == ["opening", "s1.1"]
+    written = [s.key for s in report.drafting_units() if s.text]
+    assert written == ["opening", "s1.1"]
+
+
+def test_revise_uses_instruction_and_current_text(bullets_text):
+    brief = brief_of(bullets_text)
+    from zongjie.outline import build_outline
+
+    report = build_outline(brief)
+    drafter = Drafter(chat=TemplateChatModel())
+    drafter.draft_section(report, brief, "s1.1")
+    before = report.find("s1.1").text
+    drafter.revise_section(report, brief, "s1.1", "精简")
+    after = report.find("s1.1").text
+    assert after and len(after) < len(before) and before.startswith(after[:-1])
+
+
+def test_clean_output_strips_wrappers():
+    raw = "好的，以下是本节正文：\n```\n## 强化思想引领\n（一）强化思想引领，筑牢青年理想信念\n**一是**开展活动30余场。\n\n二是覆盖4560名团员。\n```"
+    assert clean_output(raw) == "一是开展活动30余场。\n二是覆盖4560名团员。"
+
+
+def test_opening_prompt_has_no_facts_and_role_task():
+    brief = brief_of("开展活动30余场")
+    from zongjie.outline import build_outline
+
+    report = build_outline(brief)
+    chat = ScriptedChatModel(answers=["今年以来，各项工作扎实推进。现将有关情况总结如下："])
+    Drafter(chat=chat).draft_section(report, brief, "opening")
+    prompt = chat.seen[0][-1].content
+    assert isinstance(chat.seen[0][-1], HumanMessage)
+    assert "开头" in prompt and "现将有关情况总结如下" in prompt
+    assert re.search(r"【本节事实】\n（本节无具体事实", prompt)
+    assert report.opening.role == ROLE_OPENING

@@ -1,0 +1,103 @@
+"""Command line: `python -m zongjie draft bullets.txt --unit … --period … --genre … -o report.docx`."""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from .brief import BriefError, make_brief
+from .llm import LLMError
+from .local_model import LocalModelError, assemble_model
+from .model import GENRES
+from .settings import load_settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="zongjie", description="起草工作总结、情况汇报")
+    sub = parser.add_subparsers(dest="command", required=True)
+    d = sub.add_parser("draft", help="根据要点文件起草报告")
+    d.add_argument("bullets", type=Path, help="要点文本文件，每行一条（UTF-8）")
+    d.add_argument("--unit", required=True, help="单位名称")
+    d.add_argument("--period", required=True, help="时段，如 2023年上半年")
+    d.add_argument("--genre", default=GENRES[0], choices=GENRES, help="文种")
+    d.add_argument("--title", default="", help="标题（默认按单位、时段、文种生成）")
+    d.add_argument("--date", default="", help="落款日期，如 2023年7月10日")
+    d.add_argument("-o", "--output", type=Path, default=Path("report.docx"), help="输出 .docx（同名 .md 一并写出）")
+    d.add_argument("--fake", action="store_true", help="不调用模型，用确定性模板（演示与测试用）")
+    d.add_argument("--no-examples", action="store_true", help="不检索范文")
+    d.add_argument("--inline-headlines", action="store_true", help="小标题与正文同段（（一）标题。正文……）")
+    sub.add_parser("prepare-model", help="拼装并校验内置模型文件")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=os.environ.get("ZONGJIE_LOG", "WARNING"))
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "prepare-model":
+            print(assemble_model())
+            return 0
+        return draft_command(args)
+    except (BriefError, LLMError, LocalModelError, OSError, UnicodeDecodeError) as exc:
+        print(f"错误：{_message(exc)}", file=sys.stderr)
+        return 2
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return "要点文件不是 UTF-8 文本，请另存为 UTF-8 后重试。"
+    if isinstance(exc, OSError) and not isinstance(exc, (LLMError, LocalModelError)):
+        return f"无法读写文件：{getattr(exc, 'filename', '') or exc}"
+    return str(exc)
+
+
+def draft_command(args: argparse.Namespace) -> int:
+    from .draft import Drafter
+    from .export_docx import export_docx
+    from .export_md import export_markdown
+
+    brief = make_brief(args.bullets.read_text(encoding="utf-8"), args.unit, args.period, args.genre, args.title)
+    chat, server = _chat_model(args.fake)
+    index = None if args.no_examples else _index()
+    started = time.monotonic()
+
+    def progress(key: str, kind: str, payload: str) -> None:
+        if kind == "start":
+            print(f"[{time.monotonic() - started:6.1f}s] 起草 {key} {payload}", file=sys.stderr)
+        elif kind == "repair":
+            print(f"[{time.monotonic() - started:6.1f}s] 核对事实后重写 {key}", file=sys.stderr)
+
+    try:
+        report = Drafter(chat=chat, index=index).draft_report(brief, on_event=progress)
+    finally:
+        if server:
+            server.stop()
+    report.date = args.date
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_bytes(export_docx(report, inline_headlines=args.inline_headlines))
+    md_path = args.output.with_suffix(".md")
+    md_path.write_text(export_markdown(report), encoding="utf-8")
+    issues = [i for s in report.all_sections() for i in s.issues]
+    print(f"已写出 {args.output} 和 {md_path}，用时 {time.monotonic() - started:.1f} 秒。", file=sys.stderr)
+    for issue in issues:
+        print(f"  注意［{issue.kind}］{issue.section_key}：{issue.text}", file=sys.stderr)
+    return 0
+
+
+def _chat_model(fake: bool):
+    if fake or os.environ.get("ZONGJIE_FAKE_LLM") == "1":
+        from .fake_llm import TemplateChatModel
+
+        return TemplateChatModel(), None
+    from .llm import connect
+
+    return connect(load_settings())
+
+
+def _index():
+    from retrieval.index import default_index
+
+    return default_index()

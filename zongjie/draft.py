@@ -1,0 +1,222 @@
+"""The drafting pipeline: per section, retrieve style exemplars, prompt, stream, fact-check, repair once."""
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+
+from . import facts, prompts
+from .llm import stream_text
+from .model import (ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS, Brief, Bullet, FactIssue,
+                    Paragraph, Report, Section)
+from .outline import build_outline
+
+log = logging.getLogger(__name__)
+
+TASK_BY_ROLE = {
+    ROLE_OPENING: "task_opening",
+    ROLE_RESULTS: "task_results",
+    ROLE_PROBLEMS: "task_problems",
+    ROLE_PLANS: "task_plans",
+}
+LENGTH_BY_ROLE = {
+    ROLE_OPENING: "100字左右",
+    ROLE_RESULTS: "200到350字",
+    ROLE_PROBLEMS: "150字左右",
+    ROLE_PLANS: "200字左右",
+}
+# Exemplars are style only; short ones keep prefill cheap on the local model (~55 tokens/s).
+EXEMPLAR_CHARS = 220
+
+Event = Callable[[str, str, str], None]  # (section key, kind, payload) kind: start|token|done|error
+
+
+@dataclass
+class Drafter:
+    """Holds what every section call needs; stateless between calls apart from the model client."""
+
+    chat: BaseChatModel
+    index: object | None = None  # retrieval.index.SectionIndex; None drafts without exemplars
+    repair: bool = True
+    exemplar_chars: int = EXEMPLAR_CHARS
+    pinned_report: str | None = None
+    exclude_report: str | None = None
+    stats: dict = field(default_factory=lambda: {"calls": 0, "repairs": 0})
+
+    # ---- whole report -------------------------------------------------------------------
+    def draft_report(self, brief: Brief, report: Report | None = None, on_event: Event | None = None,
+                     should_stop: Callable[[], bool] | None = None) -> Report:
+        """Fill every unlocked leaf section in reading order; a failure stops here, keeping what is written."""
+        report = report or build_outline(brief)
+        for section in report.drafting_units():
+            if should_stop and should_stop():
+                break
+            if section.locked:
+                continue
+            self.draft_section(report, brief, section.key, on_event=on_event, should_stop=should_stop)
+        return report
+
+    # ---- one section --------------------------------------------------------------------
+    def draft_section(self, report: Report, brief: Brief, key: str, on_event: Event | None = None,
+                      should_stop: Callable[[], bool] | None = None) -> Section:
+        section = _require(report, key)
+        if section.locked:
+            return section
+        emit = on_event or (lambda *_: None)
+        emit(key, "start", section.heading)
+        bullets = section_bullets(brief, section)
+        exemplars = self.exemplars_for(section, report, bullets)
+        messages = self.section_messages(report, section, bullets, exemplars)
+        text = self._complete(messages, key, emit, should_stop)
+        issues = self._issues(report, brief, section, bullets, text)
+        if issues and self.repair and not (should_stop and should_stop()):
+            self.stats["repairs"] += 1
+            emit(key, "repair", "")
+            messages = messages + [AIMessage(content=text),
+                                   HumanMessage(content=prompts.render("repair", problems=describe(issues, brief)))]
+            repaired = self._complete(messages, key, emit, should_stop)
+            repaired_issues = self._issues(report, brief, section, bullets, repaired)
+            # Keep whichever draft is more faithful; flags stay visible either way.
+            if repaired.strip() and _badness(repaired_issues) <= _badness(issues):
+                text, issues = repaired, repaired_issues
+        self._store(section, text, bullets, issues, exemplars)
+        emit(key, "done", section.text)
+        return section
+
+    def revise_section(self, report: Report, brief: Brief, key: str, instruction: str,
+                       on_event: Event | None = None) -> Section:
+        """重写/扩写/精简/润色: the current text plus an instruction; fact-checked like a fresh draft."""
+        section = _require(report, key)
+        if section.locked:
+            return section
+        emit = on_event or (lambda *_: None)
+        emit(key, "start", section.heading)
+        bullets = section_bullets(brief, section)
+        user = prompts.render("revise", instruction=instruction, facts=format_facts(bullets),
+                              draft=section.text or "（空）")
+        messages = [SystemMessage(content=prompts.load("system")), HumanMessage(content=user)]
+        text = self._complete(messages, key, emit, None)
+        issues = self._issues(report, brief, section, bullets, text)
+        self._store(section, text, bullets, issues, section.exemplar_ids)
+        emit(key, "done", section.text)
+        return section
+
+    # ---- pieces ---------------------------------------------------------------------------
+    def exemplars_for(self, section: Section, report: Report, bullets: list[Bullet]) -> list:
+        if self.index is None:
+            return []
+        query = section.heading + " " + " ".join(b.text for b in bullets)
+        role = section.role
+        hits = self.index.search(query, k=3, role=role, exclude_report=self.exclude_report)
+        if self.pinned_report:
+            pinned = [h for h in self.index.search(query, k=3, role=role) if h[0].report_id == self.pinned_report]
+            hits = pinned or hits
+        return [p for p, _ in hits[:1]]
+
+    def section_messages(self, report: Report, section: Section, bullets: list[Bullet],
+                         exemplars: list) -> list[BaseMessage]:
+        verb = "汇报" if "汇报" in report.genre else "总结"
+        task = prompts.render(TASK_BY_ROLE.get(section.role, "task_results"),
+                              period=report.period, unit=report.unit, verb=verb)
+        exemplar = "\n".join(facts.mask_exemplar(p.text)[: self.exemplar_chars] for p in exemplars) or "（无）"
+        user = prompts.render(
+            "section", genre=report.genre, unit=report.unit, period=report.period,
+            heading=section.heading if section.role != ROLE_OPENING else "开头（不写标题）",
+            task=task, facts=format_facts(bullets), exemplar=exemplar,
+            length=LENGTH_BY_ROLE.get(section.role, "200字左右"),
+        )
+        return [SystemMessage(content=prompts.load("system")), HumanMessage(content=user)]
+
+    def _complete(self, messages: list[BaseMessage], key: str, emit: Event,
+                  should_stop: Callable[[], bool] | None) -> str:
+        self.stats["calls"] += 1
+        raw = stream_text(self.chat, messages, on_token=lambda t: emit(key, "token", t), should_stop=should_stop)
+        return clean_output(raw)
+
+    def _issues(self, report: Report, brief: Brief, section: Section, bullets: list[Bullet],
+                text: str) -> list[FactIssue]:
+        return facts.issues_for_section(section.key, text, bullets, brief.bullets, allowed_terms(report, section))
+
+    @staticmethod
+    def _store(section: Section, text: str, bullets: list[Bullet], issues: list[FactIssue],
+               exemplars: list) -> None:
+        section.paragraphs = to_paragraphs(text, bullets)
+        section.issues = issues
+        section.exemplar_ids = [getattr(p, "id", str(p)) for p in exemplars]
+
+
+def _require(report: Report, key: str) -> Section:
+    section = report.find(key)
+    if section is None:
+        raise KeyError(key)
+    return section
+
+
+def _badness(issues: list[FactIssue]) -> tuple[int, int]:
+    """Invented facts weigh more than unused bullets."""
+    return (sum(i.kind == "来源不明" for i in issues), sum(i.kind == "未采用" for i in issues))
+
+
+def section_bullets(brief: Brief, section: Section) -> list[Bullet]:
+    return [b for b in (brief.bullet(i) for i in section.bullet_ids) if b is not None]
+
+
+def format_facts(bullets: list[Bullet]) -> str:
+    if not bullets:
+        return "（本节无具体事实，不得出现任何数字和名称）"
+    return "\n".join(f"- {b.text}" for b in bullets)
+
+
+def allowed_terms(report: Report, section: Section | None = None) -> list[str]:
+    """The unit, period, title and the section's headline come from the user (the outline is theirs
+    to edit), so numbers or names in them are not inventions."""
+    given = [report.unit, report.period, report.title, section.heading if section else ""]
+    return [t for t in given if t]
+
+
+def describe(issues: list[FactIssue], brief: Brief) -> str:
+    lines = []
+    for issue in issues:
+        if issue.kind == "来源不明":
+            lines.append(f"- “{issue.text}”在事实中找不到来源，必须删去或改为事实中的原文。")
+        elif issue.kind == "未采用":
+            bullet = brief.bullet(issue.bullet_id)
+            lines.append(f"- 漏写了这条事实，必须写入：{bullet.text if bullet else issue.text}")
+    return "\n".join(lines)
+
+
+_FENCE = re.compile(r"```[a-zA-Z]*")
+_PREAMBLE = re.compile(r"^(好的|当然|以下是|下面是|根据您?的?要求)[^\n]{0,40}[:：。]\s*")
+_HEADING_LINE = re.compile(r"^\s*(#+\s*|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]\s*\S{0,30}$|【[^】]*】)")
+_MD = re.compile(r"\*\*|__|^\s*[-*>]\s+", re.M)
+
+
+def clean_output(raw: str) -> str:
+    """Strip what small models wrap around the prose: fences, preambles, headings, Markdown."""
+    text = _FENCE.sub("", raw).replace("\r", "")
+    text = _PREAMBLE.sub("", text.strip())
+    lines = []
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if not stripped:
+            lines.append("")
+            continue
+        if _HEADING_LINE.match(stripped) and len(stripped) <= 40:
+            continue  # a heading the model added: the report structure already has it
+        lines.append(_MD.sub("", stripped))
+    return re.sub(r"\n{2,}", "\n", "\n".join(lines)).strip()
+
+
+def to_paragraphs(text: str, bullets: list[Bullet]) -> list[Paragraph]:
+    """Each paragraph records which bullets its facts came from, for the ledger and the editor."""
+    out = []
+    for chunk in (c.strip() for c in text.split("\n")):
+        if not chunk:
+            continue
+        used = facts.check_text(chunk, bullets).used if bullets else {}
+        out.append(Paragraph(text=chunk, bullet_ids=[b.id for b in bullets if used.get(b.id)]))
+    return out
