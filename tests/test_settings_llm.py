@@ -43,6 +43,7 @@ def test_chat_model_points_at_configured_endpoint():
     chat = make_chat_model(Settings(base_url="http://127.0.0.1:9/v1", model="m", api_key="k", timeout=5, max_retries=1))
     assert str(chat.openai_api_base) == "http://127.0.0.1:9/v1"
     assert chat.model_name == "m" and chat.max_retries == 1 and chat.streaming
+    assert chat.extra_body == {"max_tokens": 600}, "llama.cpp ignores max_completion_tokens"
 
 
 def test_no_endpoint_is_an_error():

@@ -217,6 +217,6 @@ def to_paragraphs(text: str, bullets: list[Bullet]) -> list[Paragraph]:
     for chunk in (c.strip() for c in text.split("\n")):
         if not chunk:
             continue
-        used = facts.check_text(chunk, bullets).used if bullets else {}
-        out.append(Paragraph(text=chunk, bullet_ids=[b.id for b in bullets if used.get(b.id)]))
+        used = facts.check_text(chunk, bullets).used_bullets if bullets else []
+        out.append(Paragraph(text=chunk, bullet_ids=[b.id for b in bullets if b.id in used]))
     return out

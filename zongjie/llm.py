@@ -33,7 +33,17 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
         timeout=settings.timeout,
         max_retries=settings.max_retries,
         streaming=True,
+        extra_body=_length_limit(settings),
     )
+
+
+def _length_limit(settings: Settings) -> dict | None:
+    """langchain-openai sends only `max_completion_tokens`, which llama.cpp's server (and some other
+    compatible servers) ignore: without this the embedded model writes until its context is full.
+    OpenAI itself rejects receiving both, so it gets only the new name."""
+    if "api.openai.com" in settings.base_url:
+        return None
+    return {"max_tokens": settings.max_tokens}
 
 
 def connect(settings: Settings) -> tuple[BaseChatModel, LocalServer | None]:
