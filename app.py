@@ -1,4 +1,4 @@
-"""Streamlit page: paste bullets, get an outline and a draft, edit it section by section, export .docx.
+"""Streamlit page: paste bullets, edit the outline, draft, edit section by section, export .docx.
 
 Only widgets and session state live here; every rule is in the zongjie core. Long actions are
 queued by button callbacks and run at the top of the next script run, before any widget whose
@@ -6,6 +6,7 @@ value they change is drawn (Streamlit forbids changing a drawn widget's state).
 """
 from __future__ import annotations
 
+import html
 import os
 from dataclasses import replace
 
@@ -13,14 +14,15 @@ import streamlit as st
 
 from zongjie import session
 from zongjie.brief import BriefError, make_brief
-from zongjie.draft import Drafter
+from zongjie.draft import Drafter, allowed_terms
 from zongjie.export_docx import export_docx
 from zongjie.export_md import export_markdown
-from zongjie.llm import LLMError, make_chat_model
+from zongjie.facts import GIVEN, report_ledger
+from zongjie.llm import LLMError, describe_error, make_chat_model
 from zongjie.local_model import MODEL_NAME, LocalModelError, start_server
 from zongjie.model import GENRES, ROLE_OPENING, Brief, Report, numbered_heading
 from zongjie.outline import build_outline
-from zongjie.settings import Settings, load_settings, save_settings
+from zongjie.settings import load_settings, save_settings
 from zongjie.store import Store
 
 SAMPLE = """五四期间组织基层团组织开展青年文化节主题团日活动30余场，覆盖4560名团员青年
@@ -32,8 +34,10 @@ SAMPLE = """五四期间组织基层团组织开展青年文化节主题团日�
 问题：部分基层团组织理论学习形式单一，吸引力不强
 下一步：下半年计划举办青年干部培训班2期"""
 
-INPUT_KEYS = ("unit", "period", "genre", "title", "date", "bullets")
+INPUT_KEYS = ("unit", "period", "genre", "title", "date", "bullets", "pinned")
 FAKE = os.environ.get("ZONGJIE_FAKE_LLM") == "1"
+AUTO_PIN = "（自动匹配）"
+ACTIONS = ("扩写", "精简", "润色")
 
 
 # ---- resources shared by all sessions (the app layer is the one place for global state) -----
@@ -54,12 +58,14 @@ def get_embedded_server():
     return start_server()
 
 
-def chat_model():
+def chat_model(timeout: float | None = None):
     if FAKE:
         from zongjie.fake_llm import TemplateChatModel
 
         return TemplateChatModel(delay=float(os.environ.get("ZONGJIE_FAKE_DELAY", "0")))
     settings = load_settings()
+    if timeout:
+        settings = replace(settings, timeout=timeout, max_retries=0)
     if settings.embedded:
         server = get_embedded_server()
         if not server.alive():  # crashed since it was started: start a fresh one
@@ -84,7 +90,7 @@ def load_draft(draft_id: str) -> bool:
     if st.session_state.get("genre") not in GENRES:
         st.session_state.genre = GENRES[0]
     st.session_state.report = record.report
-    sync_section_widgets(record.report)
+    sync_widgets(record.report)
     st.query_params["d"] = draft_id
     return True
 
@@ -99,12 +105,17 @@ def new_draft() -> None:
     st.query_params["d"] = st.session_state.draft_id
 
 
-def sync_section_widgets(report: Report | None) -> None:
+def sync_widgets(report: Report | None) -> None:
+    """Push the report into the widgets that show it (after a load, a draft or an undo)."""
     if report is None:
         return
+    for s in report.all_sections():
+        st.session_state[f"head_{s.key}"] = s.heading
     for s in report.drafting_units():
         st.session_state[f"text_{s.key}"] = s.text
         st.session_state[f"lock_{s.key}"] = s.locked
+        for b in s.bullet_ids:
+            st.session_state[f"assign_{b}"] = s.key
 
 
 def save_inputs() -> None:
@@ -145,38 +156,48 @@ def run_pending() -> None:
         if action == "outline":
             st.session_state.report = build_outline(brief)
             save_report()
-            sync_section_widgets(st.session_state.report)
+            sync_widgets(st.session_state.report)
         elif action == "draft_all":
             draft_all(brief)
         elif action == "draft_one":
             draft_one(brief, key)
         elif action == "revise":
-            revise(brief, key, arg)
+            instruction = arg or st.session_state.get(f"instr_{key}", "").strip()
+            if not instruction:
+                raise BriefError("请先在“重写要求”里写明怎么改，例如：更精炼、突出数据、增加一条。")
+            revise(brief, key, instruction)
         elif action == "undo":
             if session.undo(get_store(), st.session_state.draft_id, st.session_state.report, brief, key):
                 save_report()
-                sync_section_widgets(st.session_state.report)
-    except (BriefError, LLMError, LocalModelError) as exc:
+                sync_widgets(st.session_state.report)
+            else:
+                set_error("没有更早的版本可以撤销。")
+    except (BriefError, LLMError, LocalModelError, session.OutlineError) as exc:
         set_error(str(exc))
     except KeyError:
         set_error("找不到该小节，可能已被删除，请刷新页面。")
 
 
 def drafter() -> Drafter:
-    return Drafter(chat=chat_model(), index=get_index(), pinned_report=st.session_state.get("pinned") or None)
+    pinned = st.session_state.get("pinned") or None
+    return Drafter(chat=chat_model(), index=get_index(), pinned_report=pinned)
 
 
 def ensure_report(brief: Brief) -> Report:
     if st.session_state.get("report") is None:
         st.session_state.report = build_outline(brief)
+        sync_widgets(st.session_state.report)
     return st.session_state.report
 
 
 def draft_all(brief: Brief) -> None:
+    """Sections are saved one by one, so 停止 (any click reruns the page and ends this run) keeps them."""
     report = ensure_report(brief)
     units = [s for s in report.drafting_units() if not s.locked]
-    bar = st.progress(0.0, text="准备起草…")
-    live = st.empty()
+    box = st.container(border=True)
+    bar = box.progress(0.0, text="准备起草…")
+    box.button("■ 停止起草", key="stop", help="已完成的小节会保留")
+    live = box.empty()
     d = drafter()
     for n, section in enumerate(units):
         label = "开头" if section.role == ROLE_OPENING else section.heading
@@ -193,7 +214,7 @@ def draft_all(brief: Brief) -> None:
 
         d.draft_section(report, brief, section.key, on_event=show)
         session.record(get_store(), st.session_state.draft_id, report, section.key, "生成")
-        save_report()  # after every section: a stop or a crash keeps what is already written
+        save_report()
         st.session_state[f"text_{section.key}"] = section.text
     bar.progress(1.0, text="起草完成")
     live.empty()
@@ -208,7 +229,7 @@ def draft_one(brief: Brief, key: str) -> None:
 
 def revise(brief: Brief, key: str, instruction: str) -> None:
     report = ensure_report(brief)
-    with st.spinner(f"正在{instruction[:12]}…"):
+    with st.spinner(f"正在按要求修改：{instruction[:20]}…"):
         drafter().revise_section(report, brief, key, instruction)
     finish_section(key, instruction[:20])
 
@@ -238,6 +259,34 @@ def on_lock(key: str) -> None:
     save_report()
 
 
+def outline_edit(fn, *args) -> None:
+    """Apply an outline edit, save, and refresh the widgets; errors become a message."""
+    try:
+        fn(st.session_state.report, *args)
+    except session.OutlineError as exc:
+        set_error(str(exc))
+    save_report()
+    sync_widgets(st.session_state.report)
+
+
+def on_rename(key: str) -> None:
+    outline_edit(session.rename_section, key, st.session_state[f"head_{key}"])
+
+
+def on_move(bullet_id: str) -> None:
+    outline_edit(session.move_bullet, bullet_id, st.session_state[f"assign_{bullet_id}"])
+
+
+def on_add_subsection(parent_key: str) -> None:
+    heading = st.session_state.get(f"new_{parent_key}", "")
+    outline_edit(session.add_subsection, parent_key, heading)
+    st.session_state[f"new_{parent_key}"] = ""
+
+
+def on_remove_subsection(key: str) -> None:
+    outline_edit(session.remove_subsection, key)
+
+
 def on_open(draft_id: str) -> None:
     load_draft(draft_id)
 
@@ -248,16 +297,35 @@ def on_delete(draft_id: str) -> None:
         new_draft()
 
 
+def on_save_settings() -> None:
+    s = load_settings()
+    save_settings(replace(s, base_url=st.session_state.cfg_base_url.strip(), model=st.session_state.cfg_model.strip(),
+                          api_key=st.session_state.cfg_api_key.strip()))
+    st.session_state.settings_msg = ("success", "已保存设置。")
+
+
+def on_test_connection() -> None:
+    from langchain_core.messages import HumanMessage
+
+    try:
+        reply = chat_model(timeout=30).invoke([HumanMessage(content="请只回复：好")])
+        st.session_state.settings_msg = ("success", f"连接成功，模型回复：{str(reply.content)[:30]}")
+    except (LLMError, LocalModelError) as exc:
+        st.session_state.settings_msg = ("error", str(exc))
+    except Exception as exc:  # noqa: BLE001 - any client error is reported, never raised into the page
+        st.session_state.settings_msg = ("error", describe_error(exc))
+
+
 # ---- page ------------------------------------------------------------------------------------
 def sidebar() -> None:
     with st.sidebar:
         st.header("草稿")
         st.button("＋ 新建草稿", on_click=new_draft, use_container_width=True)
-        for draft_id, title, _updated in get_store().list()[:20]:
+        for draft_id, title, _updated in get_store().list()[:30]:
             mark = "▶ " if draft_id == st.session_state.draft_id else ""
             c1, c2 = st.columns([5, 1])
             c1.button(mark + title[:18], key=f"open_{draft_id}", on_click=on_open, args=(draft_id,),
-                      use_container_width=True)
+                      use_container_width=True, help=title)
             c2.button("✕", key=f"del_{draft_id}", on_click=on_delete, args=(draft_id,), help="删除该草稿")
         settings_panel()
 
@@ -268,13 +336,17 @@ def settings_panel() -> None:
             st.caption("演示模式：使用确定性模板，不调用任何模型。")
             return
         s = load_settings()
-        st.caption("留空服务地址即使用内置模型（本机 llama.cpp，无需密钥）。")
-        base_url = st.text_input("服务地址（OpenAI 兼容）", value=s.base_url, placeholder="https://api.deepseek.com/v1")
-        model = st.text_input("模型名称", value=s.model, placeholder="deepseek-chat")
-        api_key = st.text_input("API 密钥", value=s.api_key, type="password")
-        if st.button("保存设置"):
-            save_settings(replace(s, base_url=base_url.strip(), model=model.strip(), api_key=api_key.strip()))
-            st.success("已保存。")
+        st.caption("服务地址留空即使用内置模型（本机 llama.cpp，无需密钥，不联网）。")
+        st.text_input("服务地址（OpenAI 兼容）", value=s.base_url, key="cfg_base_url",
+                      placeholder="https://api.deepseek.com/v1")
+        st.text_input("模型名称", value=s.model, key="cfg_model", placeholder="deepseek-chat")
+        st.text_input("API 密钥", value=s.api_key, key="cfg_api_key", type="password")
+        c1, c2 = st.columns(2)
+        c1.button("保存设置", on_click=on_save_settings, use_container_width=True)
+        c2.button("测试连接", on_click=on_test_connection, use_container_width=True)
+        msg = st.session_state.pop("settings_msg", None)
+        if msg:
+            (st.success if msg[0] == "success" else st.error)(msg[1])
 
 
 def inputs_form() -> None:
@@ -283,51 +355,142 @@ def inputs_form() -> None:
     c1.text_input("单位名称", key="unit", on_change=save_inputs, placeholder="共青团某某区委员会")
     c2.text_input("时段", key="period", on_change=save_inputs, placeholder="2023年上半年")
     c3.selectbox("文种", GENRES, key="genre", on_change=save_inputs)
-    c4, c5 = st.columns([3, 2])
+    c4, c5, c6 = st.columns([3, 2, 3])
     c4.text_input("标题（可不填）", key="title", on_change=save_inputs)
     c5.text_input("落款日期（可不填）", key="date", on_change=save_inputs, placeholder="2023年7月10日")
+    reports = dict(get_index().reports())
+    options = ["", *reports]
+    if st.session_state.get("pinned") not in options:
+        st.session_state.pinned = ""
+    c6.selectbox("风格范文", options, key="pinned", on_change=save_inputs,
+                 format_func=lambda rid: reports.get(rid, AUTO_PIN)[:30] if rid else AUTO_PIN,
+                 help="指定一篇范文作为语气和句式的参照；范文中的数字和名称不会进入草稿。")
     st.text_area("工作要点（每行一条；以“问题：”“下一步：”开头的行归入对应部分）", key="bullets", height=220,
                  on_change=save_inputs)
     b1, b2, _ = st.columns([1, 1, 3])
-    b1.button("生成提纲", on_click=queue, args=("outline",), use_container_width=True)
-    b2.button("起草全文", type="primary", on_click=queue, args=("draft_all",), use_container_width=True)
+    b1.button("生成提纲", on_click=queue, args=("outline",), use_container_width=True,
+              help="按主题排出提纲，可先修改再起草；会清空已起草的正文。")
+    b2.button("起草全文", type="primary", on_click=queue, args=("draft_all",), use_container_width=True,
+              help="起草所有未锁定的小节。")
 
 
-def outline_view(report: Report, brief: Brief | None) -> None:
-    with st.expander("提纲与要点分配", expanded=not any(s.text for s in report.drafting_units())):
+def outline_editor(report: Report, brief: Brief | None) -> None:
+    drafted = any(s.text for s in report.drafting_units())
+    with st.expander("提纲（可改标题、调整要点归属、增删小节）", expanded=not drafted):
+        leaves = report.drafting_units()
+        labels = {s.key: _label(report, s.key) for s in leaves}
         for i, sec in enumerate(report.sections, start=1):
-            st.markdown(f"**{numbered_heading(sec, i)}**")
+            st.text_input(f"{numbered_heading(sec, i).split('、')[0]}、", key=f"head_{sec.key}",
+                          on_change=on_rename, args=(sec.key,))
             for j, sub in enumerate(sec.subsections, start=1):
-                st.markdown(f"&nbsp;&nbsp;{numbered_heading(sub, j)}　〔{'、'.join(sub.bullet_ids) or '无要点'}〕")
-            if sec.bullet_ids:
-                st.markdown(f"&nbsp;&nbsp;〔{'、'.join(sec.bullet_ids)}〕")
+                c1, c2 = st.columns([12, 1])
+                c1.text_input(f"（{numbered_heading(sub, j)[1]}）", key=f"head_{sub.key}",
+                              on_change=on_rename, args=(sub.key,))
+                c2.button("✕", key=f"rm_{sub.key}", on_click=on_remove_subsection, args=(sub.key,),
+                          help="删除该小节（其要点并入同级第一个小节）")
+            if sec.subsections:
+                c1, c2 = st.columns([12, 1])
+                c1.text_input("新增小节标题", key=f"new_{sec.key}", placeholder="如：加强阵地建设，拓展青年活动空间",
+                              label_visibility="collapsed")
+                c2.button("＋", key=f"add_{sec.key}", on_click=on_add_subsection, args=(sec.key,), help="新增小节")
         if brief:
-            st.caption("　".join(f"{b.id}：{b.text[:24]}" for b in brief.bullets))
+            st.markdown("**要点归属**")
+            assigned = {b: s.key for s in leaves for b in s.bullet_ids}
+            missing = [b.id for b in brief.bullets if b.id not in assigned]
+            if missing:
+                st.warning("要点已修改，提纲中没有 " + "、".join(missing) + "。请点“生成提纲”重新分配，或在下面逐条指定。")
+            for b in brief.bullets:
+                if f"assign_{b.id}" not in st.session_state or st.session_state[f"assign_{b.id}"] not in labels:
+                    st.session_state[f"assign_{b.id}"] = assigned.get(b.id, leaves[-1].key)
+                st.selectbox(f"{b.id}　{b.text[:40]}", list(labels), key=f"assign_{b.id}",
+                             format_func=labels.get, on_change=on_move, args=(b.id,))
 
 
-def section_editor(report: Report) -> None:
+def ledger_html(rows: list[tuple[str, str | None]], brief: Brief | None) -> str:
+    """Each fact as a chip: green with its source bullet on hover, red when no bullet backs it."""
+    chips = []
+    for raw, source in rows:
+        if source is None:
+            chips.append(f'<span class="zj-bad" title="没有任何要点支持这个数字或名称">{html.escape(raw)} · 来源不明</span>')
+        else:
+            bullet = brief.bullet(source) if brief and source != GIVEN else None
+            tip = bullet.text if bullet else "来自单位、时段或标题"
+            chips.append(f'<span class="zj-ok" title="{html.escape(tip)}">{html.escape(raw)} ← {html.escape(source if bullet else "已知")}</span>')
+    return " ".join(chips)
+
+
+CSS = """<style>
+.zj-ok{background:#e8f5e9;color:#1b5e20;border-radius:4px;padding:1px 6px;margin:2px;font-size:0.85em;display:inline-block}
+.zj-bad{background:#ffebee;color:#b71c1c;border-radius:4px;padding:1px 6px;margin:2px;font-size:0.85em;display:inline-block;font-weight:600}
+</style>"""
+
+
+def section_editor(report: Report, brief: Brief | None) -> None:
     st.subheader("第二步 · 逐节修改")
-    st.markdown(f"### {report.title}")
+    st.markdown(CSS, unsafe_allow_html=True)
+    st.markdown(f"#### {html.escape(report.title)}")
+    ledger = report_ledger(report, brief.bullets, allowed_terms(report) + [s.heading for s in report.all_sections()]) \
+        if brief else None
+    if ledger and ledger.unused and any(s.text for s in report.drafting_units()):
+        st.warning("以下要点尚未写入正文（未采用）：" + "；".join(
+            f"{b}：{brief.bullet(b).text[:30]}" for b in ledger.unused if brief.bullet(b)))
     for unit in report.drafting_units():
-        label = "开头" if unit.role == ROLE_OPENING else _label(report, unit.key)
-        with st.container(border=True):
-            st.markdown(f"**{label}**")
-            st.text_area(label, key=f"text_{unit.key}", height=160, label_visibility="collapsed",
-                         on_change=on_section_edit, args=(unit.key,))
-            for issue in unit.issues:
-                kind = "来源不明的数字或名称" if issue.kind == "来源不明" else "未采用的要点"
-                st.warning(f"{kind}：{issue.text}" + (f"（{issue.bullet_id}）" if issue.bullet_id else ""))
-            cols = st.columns([1, 1, 1, 1, 1, 1])
-            cols[0].button("重新生成", key=f"regen_{unit.key}", on_click=queue, args=("draft_one", unit.key),
-                           disabled=unit.locked)
-            for col, action in zip(cols[1:4], ("扩写", "精简", "润色")):
-                col.button(action, key=f"{action}_{unit.key}", on_click=queue, args=("revise", unit.key, action),
-                           disabled=unit.locked or not unit.text)
-            cols[4].button("撤销", key=f"undo_{unit.key}", on_click=queue, args=("undo", unit.key))
-            cols[5].checkbox("锁定", key=f"lock_{unit.key}", on_change=on_lock, args=(unit.key,))
+        section_card(report, brief, unit, ledger.sections.get(unit.key, []) if ledger else [])
+
+
+def section_card(report: Report, brief: Brief | None, unit, ledger_rows) -> None:
+    label = "开头" if unit.role == ROLE_OPENING else _label(report, unit.key)
+    with st.container(border=True, key=f"card_{unit.key}"):
+        st.markdown(f"**{label}**" + ("　🔒" if unit.locked else ""))
+        st.text_area(label, key=f"text_{unit.key}", height=160, label_visibility="collapsed",
+                     on_change=on_section_edit, args=(unit.key,), disabled=unit.locked)
+        if ledger_rows:
+            st.markdown(ledger_html(ledger_rows, brief), unsafe_allow_html=True)
+        for issue in unit.issues:
+            if issue.kind == "来源不明":
+                st.warning(f"来源不明的数字或名称：{issue.text}（要点中没有，请核实或删改）")
+            else:
+                st.warning(f"未采用的要点（{issue.bullet_id}）：{issue.text}")
+        cols = st.columns([1.2, 1, 1, 1, 1, 1])
+        cols[0].button("重新生成", key=f"regen_{unit.key}", on_click=queue, args=("draft_one", unit.key),
+                       disabled=unit.locked)
+        for col, action in zip(cols[1:4], ACTIONS):
+            col.button(action, key=f"{action}_{unit.key}", on_click=queue, args=("revise", unit.key, action),
+                       disabled=unit.locked or not unit.text)
+        cols[4].button("撤销", key=f"undo_{unit.key}", on_click=queue, args=("undo", unit.key),
+                       disabled=unit.locked)
+        cols[5].checkbox("锁定", key=f"lock_{unit.key}", on_change=on_lock, args=(unit.key,),
+                         help="锁定后“起草全文”和各项改写都不会改动本节")
+        c1, c2 = st.columns([5, 1])
+        c1.text_input("重写要求", key=f"instr_{unit.key}", placeholder="重写要求，如：更精炼 / 突出数据 / 增加一条",
+                      label_visibility="collapsed", disabled=unit.locked)
+        c2.button("重写", key=f"rewrite_{unit.key}", on_click=queue, args=("revise", unit.key),
+                  disabled=unit.locked, use_container_width=True)
+        history_and_exemplars(unit)
+
+
+def history_and_exemplars(unit) -> None:
+    with st.expander("历史版本与参考范文"):
+        versions = get_store().versions(st.session_state.draft_id, unit.key)
+        if versions:
+            st.caption("　".join(f"第{v.seq}版·{v.note}" for v in versions[-8:]))
+            diff = session.last_diff(get_store(), st.session_state.draft_id, unit.key)
+            if diff:
+                st.code(diff, language="diff")
+        else:
+            st.caption("暂无历史版本。")
+        for pid in unit.exemplar_ids:
+            passage = get_index().get(pid)
+            if passage:
+                st.caption(f"参考范文：《{passage.report_title}》· {passage.heading or '开头'}（仅学习语气，数字和名称已隐去）")
+                from zongjie.facts import mask_exemplar
+
+                st.text(mask_exemplar(passage.text)[:300])
 
 
 def _label(report: Report, key: str) -> str:
+    if key == report.opening.key:
+        return "开头"
     for i, sec in enumerate(report.sections, start=1):
         if sec.key == key:
             return numbered_heading(sec, i)
@@ -363,14 +526,14 @@ def main() -> None:
         st.error(st.session_state.pop("error"))
     report = st.session_state.get("report")
     if report is None:
-        st.info("填写单位、时段和要点后，点“生成提纲”或“起草全文”。")
+        st.info("填写单位、时段和要点后，点“生成提纲”先调整结构，或直接点“起草全文”。")
         return
     try:
         brief = current_brief()
     except BriefError:
         brief = None
-    outline_view(report, brief)
-    section_editor(report)
+    outline_editor(report, brief)
+    section_editor(report, brief)
     downloads(report)
 
 

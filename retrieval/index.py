@@ -112,11 +112,24 @@ class SectionIndex:
         clone._rebuild()
         return clone
 
-    def _mask(self, role: str | None, genre: str | None, exclude_report: str | None) -> np.ndarray:
+    def get(self, passage_id: str) -> Passage | None:
+        """Look a passage up by id, e.g. to show the user which exemplar shaped a section."""
+        return next((p for p in self.passages if p.id == passage_id), None)
+
+    def reports(self) -> list[tuple[str, str]]:
+        """(report id, title) of every indexed report, in index order, for choosing a style model."""
+        seen: dict[str, str] = {}
+        for p in self.passages:
+            seen.setdefault(p.report_id, p.report_title)
+        return list(seen.items())
+
+    def _mask(self, role: str | None, genre: str | None, exclude_report: str | None,
+              report_id: str | None = None) -> np.ndarray:
         keep = [
             (role is None or p.role == role)
             and (genre is None or p.genre == genre)
             and (exclude_report is None or p.report_id != exclude_report)
+            and (report_id is None or p.report_id == report_id)
             for p in self.passages
         ]
         return np.asarray(keep, dtype=np.float32)
@@ -128,12 +141,13 @@ class SectionIndex:
         role: str | None = None,
         genre: str | None = None,
         exclude_report: str | None = None,
+        report_id: str | None = None,
     ) -> list[tuple[Passage, float]]:
         """Best k passages for `query` among those passing the filters, best first; passages
-        sharing no word with the query are left out."""
+        sharing no word with the query are left out. `report_id` keeps one report (a pinned style model)."""
         if self._bm25 is None or k <= 0:
             return []
-        mask = self._mask(role, genre, exclude_report)
+        mask = self._mask(role, genre, exclude_report, report_id)
         allowed = int(mask.sum())
         query_tokens = [t for t in tokenize(query) if t in self._bm25.vocab_dict]
         if not allowed or not query_tokens:

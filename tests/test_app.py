@@ -87,3 +87,101 @@ def test_section_actions_and_lock(fake_llm, bullets_text):
     at.run()
     assert at.text_area(key="text_s2").value.startswith(other) and at.text_area(key="text_s2").value != other
     assert at.text_area(key="text_s1.1").value == before
+
+
+def drafted(bullets_text) -> AppTest:
+    at = fill(start(), bullets_text)
+    button(at, "起草全文").click()
+    return at.run()
+
+
+def test_outline_edits_before_drafting(fake_llm, bullets_text):
+    at = fill(start(), bullets_text)
+    button(at, "生成提纲").click()
+    at.run()
+    assert not at.exception
+    # rename a headline
+    at.text_input(key="head_s1.1").set_value("强化政治引领，坚定青年理想信念")
+    at.run()
+    # move B1 into the last subsection, add and remove subsections
+    subs = [ti.key for ti in at.text_input if ti.key.startswith("head_s1.")]
+    last = subs[-1].removeprefix("head_")
+    at.selectbox(key="assign_B1").set_value(last)
+    at.run()
+    at.text_input(key="new_s1").set_value("加强阵地建设，拓展青年活动空间")
+    at.button(key="add_s1").click()
+    at.run()
+    new_key = f"s1.{len(subs) + 1}"
+    assert at.text_input(key=f"head_{new_key}").value == "加强阵地建设，拓展青年活动空间"
+    at.button(key=f"rm_{subs[1].removeprefix('head_')}").click()
+    at.run()
+    assert not at.exception and not at.error
+    button(at, "起草全文").click()
+    at.run()
+    report = at.session_state["report"]
+    assert report.find("s1.1").heading == "强化政治引领，坚定青年理想信念"
+    assert "B1" in report.find(last).bullet_ids and "B1" not in report.find("s1.1").bullet_ids
+    assert "4560名" in at.text_area(key=f"text_{last}").value
+    assert [s.key for s in report.sections[0].subsections][-1] == new_key
+    assigned = sorted(b for s in report.drafting_units() for b in s.bullet_ids)
+    assert len(assigned) == 8, "removing a subsection moved its bullets, none lost"
+
+
+def test_rewrite_with_instruction_history_and_diff(fake_llm, bullets_text):
+    at = drafted(bullets_text)
+    at.button(key="rewrite_s2").click()
+    at.run()
+    assert any("请先在“重写要求”" in e.value for e in at.error)
+    at.text_input(key="instr_s2").set_value("突出数据")
+    at.button(key="rewrite_s2").click()
+    at.run()
+    assert at.text_area(key="text_s2").value.startswith("（已按要求修改）")
+    assert any("+（已按要求修改）" in c.value for c in at.code)
+    assert any("第2版·突出数据" in c.value for c in at.caption)
+
+
+def test_fact_ledger_chips_show_sources(fake_llm, bullets_text):
+    at = drafted(bullets_text)
+    chips = " ".join(m.value for m in at.markdown if "zj-ok" in m.value or "zj-bad" in m.value)
+    assert "4560名 ← B1" in chips and 'title="五四期间' in chips
+    key = next(ta.key for ta in at.text_area if ta.key.startswith("text_") and "4560名" in ta.value)
+    at.text_area(key=key).set_value(at.text_area(key=key).value + "另有活动99场。")
+    at.run()
+    chips = " ".join(m.value for m in at.markdown if "zj-bad" in m.value)
+    assert "99场 · 来源不明" in chips
+
+
+def test_pinned_style_report_is_used_and_inspectable(fake_llm, bullets_text):
+    at = fill(start(), bullets_text)
+    options = at.selectbox(key="pinned").options
+    assert len(options) >= 10
+    from retrieval.index import default_index
+
+    rid = next(r for r, _ in default_index().reports() if r == "004")
+    at.selectbox(key="pinned").set_value(rid)
+    at.run()
+    button(at, "起草全文").click()
+    at.run()
+    report = at.session_state["report"]
+    pinned = [p for s in report.drafting_units() for p in s.exemplar_ids if p.startswith("004#")]
+    assert pinned, "sections with a passage of their role in 004 use it"
+    assert any("参考范文：《区团委2023年上半年工作总结及下半年工作计划》" in c.value for c in at.caption)
+
+
+def test_settings_connection_test_reports_failure_in_chinese(monkeypatch, bullets_text):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again when the block ends: nothing listens there
+    monkeypatch.setenv("ZONGJIE_BASE_URL", f"http://127.0.0.1:{port}/v1")
+    at = start()
+    button(at, "测试连接").click()
+    at.run()
+    assert any("无法连接模型服务" in e.value for e in at.error)
+    at.text_input(key="cfg_model").set_value("deepseek-chat")
+    button(at, "保存设置").click()
+    at.run()
+    from zongjie.settings import load_settings
+
+    assert load_settings().model == "deepseek-chat"

@@ -148,3 +148,12 @@ def test_langchain_retriever_exclude_report_and_default_index():
     retriever = SectionRetriever(k=3, exclude_report="004")
     docs = retriever.invoke("青年大学习")
     assert docs and all(d.metadata["report_id"] != "004" for d in docs)
+
+
+def test_report_filter_and_lookup(index):
+    rid, title = index.reports()[0]
+    hits = index.search("意识形态 工作", k=5, report_id=rid)
+    assert hits and all(p.report_id == rid for p, _ in hits)
+    assert index.get(hits[0][0].id) is hits[0][0]
+    assert index.get("no-such-id") is None
+    assert title

@@ -107,14 +107,15 @@ class Drafter:
 
     # ---- pieces ---------------------------------------------------------------------------
     def exemplars_for(self, section: Section, report: Report, bullets: list[Bullet]) -> list:
+        """One short exemplar of the same role; a pinned report, when it has such a passage, wins."""
         if self.index is None:
             return []
         query = section.heading + " " + " ".join(b.text for b in bullets)
-        role = section.role
-        hits = self.index.search(query, k=3, role=role, exclude_report=self.exclude_report)
+        hits = []
         if self.pinned_report:
-            pinned = [h for h in self.index.search(query, k=3, role=role) if h[0].report_id == self.pinned_report]
-            hits = pinned or hits
+            hits = self.index.search(query, k=1, role=section.role, report_id=self.pinned_report)
+        if not hits:
+            hits = self.index.search(query, k=1, role=section.role, exclude_report=self.exclude_report)
         return [p for p, _ in hits[:1]]
 
     def section_messages(self, report: Report, section: Section, bullets: list[Bullet],

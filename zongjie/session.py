@@ -68,3 +68,59 @@ def _sentences(text: str) -> list[str]:
     if buf.strip():
         out.append(buf.strip())
     return [s for s in out if s]
+
+
+# ---- outline editing (before or between drafts) ---------------------------------------------
+class OutlineError(ValueError):
+    """An outline edit that would lose a bullet or break the structure; message is for the user."""
+
+
+def rename_section(report: Report, key: str, heading: str) -> None:
+    section = report.find(key)
+    heading = heading.strip()
+    if section is None:
+        raise KeyError(key)
+    if not heading:
+        raise OutlineError("标题不能为空。")
+    section.heading = heading
+
+
+def move_bullet(report: Report, bullet_id: str, target_key: str) -> None:
+    """Reassign a bullet; it leaves every other section so it is never drafted twice."""
+    target = report.find(target_key)
+    if target is None or target.subsections:
+        raise OutlineError("只能把要点移到具体的小节。")
+    for section in report.all_sections():
+        if bullet_id in section.bullet_ids and section is not target:
+            section.bullet_ids.remove(bullet_id)
+    if bullet_id not in target.bullet_ids:
+        target.bullet_ids.append(bullet_id)
+        target.bullet_ids.sort(key=lambda b: int(b[1:]) if b[1:].isdigit() else 0)
+
+
+def add_subsection(report: Report, parent_key: str, heading: str) -> str:
+    from .model import Section
+    from .outline import next_subsection_key
+
+    parent = report.find(parent_key)
+    if parent is None or parent.level != 1:
+        raise OutlineError("只能在一级标题下增加小节。")
+    if not heading.strip():
+        raise OutlineError("请先填写新小节的标题。")
+    key = next_subsection_key(parent)
+    parent.subsections.append(Section(key=key, heading=heading.strip(), role=parent.role, level=2))
+    return key
+
+
+def remove_subsection(report: Report, key: str) -> None:
+    """Its bullets move to the first remaining sibling, so deleting a subsection never drops a fact."""
+    for parent in report.sections:
+        for sub in parent.subsections:
+            if sub.key == key:
+                siblings = [s for s in parent.subsections if s is not sub]
+                if not siblings:
+                    raise OutlineError("这是该部分唯一的小节，不能删除。")
+                siblings[0].bullet_ids.extend(b for b in sub.bullet_ids if b not in siblings[0].bullet_ids)
+                parent.subsections.remove(sub)
+                return
+    raise OutlineError("找不到该小节。")

@@ -1,0 +1,393 @@
+"""A user's own example reports: check and parse an upload (.docx/.txt/.md) into the corpus tree,
+keep it in the data dir, and add it to a private copy of the retrieval index."""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import os
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from retrieval.corpus import CorpusReport
+from retrieval.parse import parse_text_report, read_marker
+from retrieval.tagging import genre_for_title
+from zongjie.model import cn_index
+from zongjie.settings import data_dir
+
+if TYPE_CHECKING:  # retrieval.index loads jieba and bm25s; only index() needs them
+    from retrieval.index import SectionIndex
+
+log = logging.getLogger(__name__)
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_TEXT_CHARS = 200_000
+# A .docx is a zip: the upload limit says nothing about what it inflates to.
+MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+MAX_ZIP_MEMBERS = 2000
+# Below this size a high ratio is harmless (an empty styles part compresses 200:1).
+_RATIO_CHECK_FROM = 1024 * 1024
+MIN_HAN_CHARS = 200
+MIN_PARAGRAPHS = 3
+# Of Han characters plus Latin letters, at least this share must be Han.
+MIN_HAN_SHARE = 0.6
+
+TEXT_SUFFIXES = (".txt", ".md")
+DOCX_SUFFIX = ".docx"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old binary .doc (and .xls …)
+_ID_PATTERN = re.compile(r"^user-[0-9a-f]{10}$")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+MSG_WRONG_TYPE = "只支持 .docx、.txt、.md 文件，请转换格式后再上传。"
+MSG_OLD_DOC = "这是旧版 Word（.doc）文件，请在 Word 中另存为 .docx 后上传。"
+MSG_EMPTY = "文件是空的，请选择一份写好的总结或汇报。"
+MSG_TOO_BIG = f"文件超过 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB，请删去图片或拆分后再上传。"
+MSG_CORRUPT_DOCX = "无法读取该 Word 文件，文件可能已损坏，请在 Word 中打开后另存为 .docx 再上传。"
+MSG_ZIP_BOMB = "这个 Word 文件解压后过大或结构异常，无法导入，请另存为新文件后再上传。"
+MSG_BINARY = "文件里不是纯文本，请把内容另存为 .txt 后再上传。"
+MSG_ENCODING = "无法识别文件的文字编码，请另存为 UTF-8 编码的 .txt 后再上传。"
+MSG_TOO_LONG = f"文件超过 {MAX_TEXT_CHARS // 10000} 万字，请只保留一份总结或汇报后再上传。"
+MSG_NOT_CHINESE = "这份文件主要不是中文，请上传中文的工作总结或汇报。"
+MSG_TOO_SHORT = f"内容太短（不足 {MIN_HAN_CHARS} 字），请上传一份完整的工作总结或汇报。"
+MSG_NOT_REPORT = "这份文件看起来不是工作总结或汇报（没有识别出“一、”这样的标题），请上传一份完整的总结或汇报。"
+MSG_SAVE_FAILED = "范文保存失败，请检查磁盘空间或数据目录的权限后重试。"
+
+
+class ExampleError(ValueError):
+    """An upload that cannot become an example; str() is a Chinese sentence for the user."""
+
+
+# ---------------------------------------------------------------- text extraction
+
+def extract_text(filename: str, data: bytes) -> str:
+    """Plain text of an upload, one paragraph a line; the file type comes from its extension."""
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".doc":
+        raise ExampleError(MSG_OLD_DOC)
+    if suffix == DOCX_SUFFIX:
+        text = _docx_text(data)
+    elif suffix in TEXT_SUFFIXES:
+        text = _decode_text(data)
+    else:
+        raise ExampleError(MSG_WRONG_TYPE)
+    if len(text) > MAX_TEXT_CHARS:
+        raise ExampleError(MSG_TOO_LONG)
+    return text
+
+
+def _decode_text(data: bytes) -> str:
+    # Windows Notepad's "Unicode" is UTF-16 with a BOM; it is full of NUL bytes, so it goes first.
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ExampleError(MSG_ENCODING) from None
+    if b"\x00" in data or data.startswith(_OLE_MAGIC) or data.startswith(b"PK\x03\x04"):
+        raise ExampleError(MSG_BINARY)
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    # A few stray bytes (a cut-off last character) are tolerable; mostly garbage is not.
+    text = data.decode("gb18030", errors="replace")
+    if text.count("\ufffd") > max(3, len(text) // 100):
+        raise ExampleError(MSG_ENCODING)
+    return text.replace("\ufffd", "")
+
+
+def _check_zip(data: bytes) -> None:
+    """Reject what is not a Word zip, or would inflate far beyond its size, before anything is read."""
+    if data.startswith(_OLE_MAGIC):
+        raise ExampleError(MSG_OLD_DOC)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise ExampleError(MSG_CORRUPT_DOCX) from None
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise ExampleError(MSG_ZIP_BOMB)
+    if sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES:
+        raise ExampleError(MSG_ZIP_BOMB)
+    for m in members:
+        if m.file_size >= _RATIO_CHECK_FROM and m.file_size > MAX_COMPRESSION_RATIO * max(m.compress_size, 1):
+            raise ExampleError(MSG_ZIP_BOMB)
+    # zipfile reads at most the declared file_size of a member, so these sizes bound the work below.
+    if "word/document.xml" not in {m.filename for m in members}:
+        raise ExampleError(MSG_CORRUPT_DOCX)
+
+
+def _docx_text(data: bytes) -> str:
+    _check_zip(data)
+    import docx  # python-docx is only needed for Word uploads
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+        lines = _docx_lines(document)
+    except Exception:  # noqa: BLE001 -- python-docx/lxml raise many types on a damaged file
+        log.info("unreadable .docx upload", exc_info=True)
+        raise ExampleError(MSG_CORRUPT_DOCX) from None
+    return "\n".join(lines)
+
+
+def _docx_lines(document: Any) -> list[str]:
+    numbering = _Numbering(document)
+    lines: list[str] = []
+    _collect(document.iter_inner_content(), numbering, lines, seen_cells=set())
+    return lines
+
+
+def _collect(blocks: Any, numbering: _Numbering, lines: list[str], seen_cells: set[Any]) -> None:
+    """Paragraphs and table cells in document order; a merged cell is visited once."""
+    from docx.table import Table
+
+    for block in blocks:
+        if isinstance(block, Table):
+            for row in block.rows:
+                for cell in row.cells:
+                    # Keep the element itself, not id(): lxml proxies die and their ids get reused.
+                    if cell._tc in seen_cells:
+                        continue
+                    seen_cells.add(cell._tc)
+                    _collect(cell.iter_inner_content(), numbering, lines, seen_cells)
+            continue
+        text = block.text.strip()
+        if not text:
+            continue
+        label = numbering.label(block)
+        # Word's automatic numbering is not part of the text, yet the parser needs the 一、 to see a heading.
+        if label and read_marker(text) is None:
+            text = label + text
+        lines.append(text)
+
+
+_FORMATS = {
+    "chineseCounting": "cn", "chineseCountingThousand": "cn", "chineseLegalSimplified": "cn",
+    "ideographTraditional": "gan", "japaneseCounting": "cn", "taiwaneseCounting": "cn",
+    "taiwaneseCountingThousand": "cn", "ideographLegalTraditional": "cn",
+}
+_GAN = "甲乙丙丁戊己庚辛壬癸"
+
+
+def _format_number(value: int, fmt: str) -> str:
+    kind = _FORMATS.get(fmt, fmt)
+    if kind == "cn" and 0 < value < 100:
+        return cn_index(value)
+    if kind == "gan" and 0 < value <= len(_GAN):
+        return _GAN[value - 1]
+    if kind == "decimalFullWidth":
+        return str(value).translate({ord(d): ord(d) + 0xFEE0 for d in "0123456789"})
+    if kind in ("lowerLetter", "upperLetter") and 0 < value <= 26:
+        letter = chr(ord("a") + value - 1)
+        return letter.upper() if kind == "upperLetter" else letter
+    return str(value)
+
+
+class _Numbering:
+    """Renders Word's automatic list numbers (numbering.xml) the way Word shows them: 一、 （一） 1."""
+
+    def __init__(self, document: Any):
+        from docx.oxml.ns import qn
+
+        self._qn = qn
+        self._counters: dict[str, list[int]] = {}
+        self._levels: dict[tuple[str, int], tuple[str, str, int]] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError):
+            return  # no numbering part: nothing is auto-numbered
+        try:
+            self._read_levels(root)
+        except (AttributeError, ValueError, TypeError):
+            self._levels = {}
+
+    def _read_levels(self, root: Any) -> None:
+        qn = self._qn
+        abstract = {a.get(qn("w:abstractNumId")): a for a in root.findall(qn("w:abstractNum"))}
+        for num in root.findall(qn("w:num")):
+            ref = num.find(qn("w:abstractNumId"))
+            definition = abstract.get(ref.get(qn("w:val")) if ref is not None else None)
+            if definition is None:
+                continue
+            for lvl in definition.findall(qn("w:lvl")):
+                self._levels[(num.get(qn("w:numId")), int(lvl.get(qn("w:ilvl"), "0")))] = (
+                    self._val(lvl, "w:numFmt", "decimal"),
+                    self._val(lvl, "w:lvlText", ""),
+                    int(self._val(lvl, "w:start", "1") or 1),
+                )
+
+    def _val(self, element: Any, tag: str, default: str) -> str:
+        child = element.find(self._qn(tag))
+        return child.get(self._qn("w:val"), default) if child is not None else default
+
+    def _num_pr(self, paragraph: Any) -> tuple[str, int] | None:
+        """numId and level from the paragraph, or else from its style chain (heading styles)."""
+        qn = self._qn
+        num_id, ilvl = None, None
+        elements = [paragraph._p.pPr]
+        style = paragraph.style
+        while style is not None and len(elements) < 10:
+            elements.append(style.element.pPr)
+            style = style.base_style
+        for ppr in elements:
+            pr = ppr.find(qn("w:numPr")) if ppr is not None else None
+            if pr is None:
+                continue
+            if num_id is None and pr.find(qn("w:numId")) is not None:
+                num_id = pr.find(qn("w:numId")).get(qn("w:val"))
+            if ilvl is None and pr.find(qn("w:ilvl")) is not None:
+                ilvl = int(pr.find(qn("w:ilvl")).get(qn("w:val"), "0"))
+        if num_id is None or num_id == "0":  # numId 0 switches numbering off
+            return None
+        return num_id, ilvl or 0
+
+    def label(self, paragraph: Any) -> str:
+        """The number Word shows before this paragraph, or "" (bullets, no list, odd numbering)."""
+        if not self._levels:
+            return ""
+        try:
+            return self._label(paragraph)
+        except (AttributeError, ValueError, TypeError, IndexError):
+            # Numbering is a nicety: an odd list definition must not make a readable file "corrupt".
+            return ""
+
+    def _label(self, paragraph: Any) -> str:
+        pr = self._num_pr(paragraph)
+        if pr is None or pr not in self._levels:
+            return ""
+        num_id, ilvl = pr
+        fmt, text, start = self._levels[pr]
+        counters = self._counters.setdefault(num_id, [0] * 9)
+        if ilvl >= len(counters):
+            return ""
+        counters[ilvl] = counters[ilvl] + 1 if counters[ilvl] else start
+        counters[ilvl + 1 :] = [0] * (len(counters) - ilvl - 1)
+        if fmt in ("bullet", "none"):
+            return ""
+
+        def render(match: re.Match[str]) -> str:
+            level = int(match.group(1)) - 1
+            level_fmt, _, level_start = self._levels.get((num_id, level), ("decimal", "", 1))
+            return _format_number(counters[level] or level_start, level_fmt)
+
+        return re.sub(r"%([1-9])", render, text)
+
+
+# ---------------------------------------------------------------- parsing
+
+def _check_size(data: bytes) -> None:
+    if not data:
+        raise ExampleError(MSG_EMPTY)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ExampleError(MSG_TOO_BIG)
+
+
+def report_id_for(text: str) -> str:
+    """Same wording, same id, whatever the file: a .docx re-saved by Word keeps its id."""
+    normalized = "\n".join(line.strip() for line in text.splitlines() if line.strip())
+    return "user-" + hashlib.sha1(normalized.encode("utf-8")).hexdigest()[:10]
+
+
+def _check_is_report(text: str, report: CorpusReport) -> None:
+    han = len(_HAN.findall(text))
+    latin = len(_LATIN.findall(text))
+    if han < MIN_HAN_SHARE * (han + latin):
+        raise ExampleError(MSG_NOT_CHINESE)
+    if han < MIN_HAN_CHARS:
+        raise ExampleError(MSG_TOO_SHORT)
+    paragraphs = len(report.opening) + len(report.closing)
+    if not report.sections and paragraphs < MIN_PARAGRAPHS:
+        raise ExampleError(MSG_NOT_REPORT)
+
+
+def parse_example(filename: str, data: bytes) -> CorpusReport:
+    """Check and parse one upload into the corpus tree; raises ExampleError with a user message."""
+    _check_size(data)
+    text = extract_text(filename, data)
+    name = Path(filename.replace("\\", "/")).name  # the browser may send a Windows path
+    report = parse_text_report(text, report_id_for(text), name)
+    _check_is_report(text, report)
+    if not report.title:
+        report.title = Path(name).stem
+        report.genre = genre_for_title(report.title)
+    return report
+
+
+# ---------------------------------------------------------------- persistence
+
+def _write_atomic(path: Path, payload: dict[str, Any]) -> None:
+    """Temp file + os.replace: a crash leaves the old file or the new one, never half of one."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".example-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(payload, fh, ensure_ascii=False, indent=1)
+            fh.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class ExampleLibrary:
+    """The user's imported examples, one corpus-format JSON per report under data_dir()/examples."""
+
+    def __init__(self, directory: Path | None = None):
+        self.directory = Path(directory) if directory is not None else data_dir() / "examples"
+
+    def _path(self, report_id: str) -> Path:
+        if not _ID_PATTERN.match(report_id):
+            # Ids come back from the UI; only our own shape may become a file name.
+            raise ExampleError("找不到这份范文，请刷新页面后重试。")
+        return self.directory / f"{report_id}.json"
+
+    def add(self, filename: str, data: bytes) -> CorpusReport:
+        """Parse, then save; the same content imported again replaces its earlier copy."""
+        report = parse_example(filename, data)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            _write_atomic(self._path(report.id), report.to_dict())
+        except OSError:
+            log.warning("could not save example %s", report.id, exc_info=True)
+            raise ExampleError(MSG_SAVE_FAILED) from None
+        return report
+
+    def list(self) -> list[CorpusReport]:
+        """Saved examples, oldest import first; a damaged file is skipped, not fatal."""
+        if not self.directory.is_dir():
+            return []
+        files = [p for p in self.directory.glob("user-*.json") if _ID_PATTERN.match(p.stem)]
+        reports: list[CorpusReport] = []
+        for path in sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name)):
+            try:
+                reports.append(CorpusReport.from_dict(json.loads(path.read_text(encoding="utf-8"))))
+            except (OSError, ValueError, KeyError, TypeError):
+                log.warning("skipping unreadable example file %s", path, exc_info=True)
+        return reports
+
+    def remove(self, report_id: str) -> bool:
+        """Delete one example; False if it was not there."""
+        path = self._path(report_id)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
+    def index(self, base: SectionIndex | None = None) -> SectionIndex:
+        """A copy of `base` (default: the shipped corpus index) with these examples added;
+        the shared index is never changed."""
+        if base is None:
+            from retrieval.index import default_index
+
+            base = default_index()
+        combined = base.copy()
+        mine = self.list()
+        if mine:
+            combined.add_reports(mine)
+        return combined
