@@ -22,6 +22,7 @@ from zongjie.llm import LLMError, describe_error, make_chat_model
 from zongjie.local_model import MODEL_NAME, LocalModelError, start_server
 from zongjie.model import GENRES, ROLE_OPENING, Brief, Report, numbered_heading
 from zongjie.outline import build_outline
+from zongjie.proofread import ProofIssue, apply_fix, check_report, propose_parallel_headlines
 from zongjie.settings import load_settings, save_settings
 from zongjie.store import Store
 
@@ -71,7 +72,7 @@ def chat_model(timeout: float | None = None):
         if not server.alive():  # crashed since it was started: start a fresh one
             get_embedded_server.clear()
             server = get_embedded_server()
-        settings = replace(settings, base_url=server.base_url, model=MODEL_NAME)
+        return make_chat_model(replace(settings, base_url=server.base_url, model=MODEL_NAME), local=True)
     return make_chat_model(settings)
 
 
@@ -180,7 +181,8 @@ def run_pending() -> None:
 
 def drafter() -> Drafter:
     pinned = st.session_state.get("pinned") or None
-    return Drafter(chat=chat_model(), index=get_index(), pinned_report=pinned)
+    return Drafter(chat=chat_model(), index=get_index(), pinned_report=pinned,
+                   compact=not FAKE and load_settings().compact)
 
 
 def ensure_report(brief: Brief) -> Report:
@@ -242,7 +244,7 @@ def finish_section(key: str, note: str) -> None:
 
 
 # ---- widget callbacks ----------------------------------------------------------------------
-def on_section_edit(key: str) -> None:
+def on_section_edit(key: str, note: str = "手动编辑") -> None:
     report = st.session_state.report
     try:
         brief = current_brief()
@@ -250,7 +252,7 @@ def on_section_edit(key: str) -> None:
         set_error(str(exc))
         return
     if session.apply_edit(report, brief, key, st.session_state[f"text_{key}"]):
-        session.record(get_store(), st.session_state.draft_id, report, key, "手动编辑")
+        session.record(get_store(), st.session_state.draft_id, report, key, note)
         save_report()
 
 
@@ -285,6 +287,25 @@ def on_add_subsection(parent_key: str) -> None:
 
 def on_remove_subsection(key: str) -> None:
     outline_edit(session.remove_subsection, key)
+
+
+def on_proof_fix(key: str, issue: ProofIssue) -> None:
+    """One-click fix: the corrected text goes through the same path as a manual edit."""
+    report = st.session_state.report
+    section = report.find(key)
+    if section is None:
+        return
+    st.session_state[f"text_{key}"] = apply_fix(section.text, issue)
+    on_section_edit(key, note=f"校对修正：{issue.check}")
+
+
+def on_parallel(parent_key: str) -> None:
+    parent = st.session_state.report.find(parent_key)
+    proposals = propose_parallel_headlines([s.heading for s in parent.subsections])
+    for sub, heading in zip(parent.subsections, proposals):
+        sub.heading = heading
+    save_report()
+    sync_widgets(st.session_state.report)
 
 
 def on_open(draft_id: str) -> None:
@@ -374,7 +395,7 @@ def inputs_form() -> None:
               help="起草所有未锁定的小节。")
 
 
-def outline_editor(report: Report, brief: Brief | None) -> None:
+def outline_editor(report: Report, brief: Brief | None, proof: dict[str, list[ProofIssue]]) -> None:
     drafted = any(s.text for s in report.drafting_units())
     with st.expander("提纲（可改标题、调整要点归属、增删小节）", expanded=not drafted):
         leaves = report.drafting_units()
@@ -388,6 +409,10 @@ def outline_editor(report: Report, brief: Brief | None) -> None:
                               on_change=on_rename, args=(sub.key,))
                 c2.button("✕", key=f"rm_{sub.key}", on_click=on_remove_subsection, args=(sub.key,),
                           help="删除该小节（其要点并入同级第一个小节）")
+            for issue in proof.get(sec.key, []):
+                if issue.check == "标题" and sec.subsections:
+                    st.info(f"校对［标题］{issue.message}")
+                    st.button("采用建议的并列标题", key=f"parallel_{sec.key}", on_click=on_parallel, args=(sec.key,))
             if sec.subsections:
                 c1, c2 = st.columns([12, 1])
                 c1.text_input("新增小节标题", key=f"new_{sec.key}", placeholder="如：加强阵地建设，拓展青年活动空间",
@@ -425,7 +450,7 @@ CSS = """<style>
 </style>"""
 
 
-def section_editor(report: Report, brief: Brief | None) -> None:
+def section_editor(report: Report, brief: Brief | None, proof: dict[str, list[ProofIssue]]) -> None:
     st.subheader("第二步 · 逐节修改")
     st.markdown(CSS, unsafe_allow_html=True)
     st.markdown(f"#### {html.escape(report.title)}")
@@ -435,10 +460,11 @@ def section_editor(report: Report, brief: Brief | None) -> None:
         st.warning("以下要点尚未写入正文（未采用）：" + "；".join(
             f"{b}：{brief.bullet(b).text[:30]}" for b in ledger.unused if brief.bullet(b)))
     for unit in report.drafting_units():
-        section_card(report, brief, unit, ledger.sections.get(unit.key, []) if ledger else [])
+        section_card(report, brief, unit, ledger.sections.get(unit.key, []) if ledger else [],
+                     proof.get(unit.key, []))
 
 
-def section_card(report: Report, brief: Brief | None, unit, ledger_rows) -> None:
+def section_card(report: Report, brief: Brief | None, unit, ledger_rows, proof_issues) -> None:
     label = "开头" if unit.role == ROLE_OPENING else _label(report, unit.key)
     with st.container(border=True, key=f"card_{unit.key}"):
         st.markdown(f"**{label}**" + ("　🔒" if unit.locked else ""))
@@ -451,6 +477,12 @@ def section_card(report: Report, brief: Brief | None, unit, ledger_rows) -> None
                 st.warning(f"来源不明的数字或名称：{issue.text}（要点中没有，请核实或删改）")
             else:
                 st.warning(f"未采用的要点（{issue.bullet_id}）：{issue.text}")
+        for n, issue in enumerate(proof_issues):
+            c1, c2 = st.columns([8, 1])
+            c1.caption(f"校对［{issue.check}］{issue.message}")
+            if issue.fix is not None and not unit.locked:
+                c2.button("修正", key=f"fix_{unit.key}_{n}", on_click=on_proof_fix, args=(unit.key, issue),
+                          help=f"改为：{issue.fix or '（删除）'}")
         cols = st.columns([1.2, 1, 1, 1, 1, 1])
         cols[0].button("重新生成", key=f"regen_{unit.key}", on_click=queue, args=("draft_one", unit.key),
                        disabled=unit.locked)
@@ -532,8 +564,9 @@ def main() -> None:
         brief = current_brief()
     except BriefError:
         brief = None
-    outline_editor(report, brief)
-    section_editor(report, brief)
+    proof = check_report(report)
+    outline_editor(report, brief, proof)
+    section_editor(report, brief, proof)
     downloads(report)
 
 

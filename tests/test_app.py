@@ -185,3 +185,28 @@ def test_settings_connection_test_reports_failure_in_chinese(monkeypatch, bullet
     from zongjie.settings import load_settings
 
     assert load_settings().model == "deepseek-chat"
+
+
+def test_proofread_warning_and_one_click_fix(fake_llm, bullets_text):
+    at = drafted(bullets_text)
+    at.text_area(key="text_s2").set_value("一是学习贯彻习金平新时代中国特色社会主义思想不够深入。")
+    at.run()
+    assert any("习金平" in c.value for c in at.caption)
+    fix = next(b for b in at.button if b.key and b.key.startswith("fix_s2_"))
+    fix.click()
+    at.run()
+    assert at.text_area(key="text_s2").value == "一是学习贯彻习近平新时代中国特色社会主义思想不够深入。"
+    assert not any("习金平" in c.value for c in at.caption)
+
+
+def test_parallel_headline_proposal(fake_llm, bullets_text):
+    at = fill(start(), bullets_text)
+    button(at, "生成提纲").click()
+    at.run()
+    at.text_input(key="head_s1.1").set_value("抓好理论武装工作")
+    at.run()
+    assert any("校对［标题］" in i.value for i in at.info)
+    at.button(key="parallel_s1").click()
+    at.run()
+    heads = [ti.value for ti in at.text_input if ti.key and ti.key.startswith("head_s1.")]
+    assert len({tuple(len(p) for p in h.split("，")) for h in heads}) == 1, heads

@@ -149,3 +149,91 @@ def test_opening_prompt_has_no_facts_and_role_task():
     assert "开头" in prompt and "现将有关情况总结如下" in prompt
     assert re.search(r"【本节事实】\n（本节无具体事实", prompt)
     assert report.opening.role == ROLE_OPENING
+
+
+def test_clean_output_drops_loops_and_unfinished_tail():
+    raw = ("一是加强组织建设，提升凝聚力。二是强化理论学习，提高本领。\n二是强化理论学习，提高本领。三是完善激励机制，激发活力。"
+           "\n三是完善激励机制，激发活力。四是开展")
+    assert clean_output(raw) == "一是加强组织建设，提升凝聚力。二是强化理论学习，提高本领。\n三是完善激励机制，激发活力。"
+
+
+def test_numbered_list_becomes_one_paragraph():
+    raw = "1. 加强组织建设\n2. 强化理论学习；\n3. 开展青年干部培训班2期"
+    assert clean_output(raw) == "一是加强组织建设。二是强化理论学习。三是开展青年干部培训班2期。"
+
+
+def test_compact_mode_one_call_per_results_bullet(bullets_text):
+    from zongjie.draft import join_items, strip_headline
+    from zongjie.outline import build_outline
+
+    brief = brief_of(bullets_text)
+    report = build_outline(brief)
+    key = max(report.drafting_units(), key=lambda s: len(s.bullet_ids)).key
+    section = report.find(key)
+    n = len(section.bullet_ids)
+    assert n >= 2
+
+    def responder(messages):
+        prompt = messages[-1].content
+        bullet = prompt.split("工作要点：", 1)[1].split("\n", 1)[0]
+        return f"{section.heading}。坚持高标准推进，{bullet}，成效明显。"
+
+    chat = ScriptedChatModel(responder=responder)
+    drafter = Drafter(chat=chat, compact=True)
+    drafter.draft_section(report, brief, key)
+    assert len(chat.seen) == n and drafter.stats["repairs"] == 0
+    text = report.find(key).text
+    assert text.startswith("一是坚持高标准推进，") and "二是坚持高标准推进" in text
+    assert section.heading not in text, "the echoed headline is dropped"
+    assert not report.find(key).issues
+    assert strip_headline("强化思想引领：组织开展活动30余场，成效明显。", "强化思想引领，筑牢青年理想信念") == \
+        "组织开展活动30余场，成效明显。"
+    assert join_items(["开展活动30场", "二是覆盖4560名团员；"]) == "一是开展活动30场。二是覆盖4560名团员。"
+
+
+def test_compact_mode_repairs_a_bullet_that_lost_its_number(bullets_text):
+    from zongjie.outline import build_outline
+
+    brief = brief_of(bullets_text)
+    report = build_outline(brief)
+    key = next(s.key for s in report.drafting_units() if s.bullet_ids == ["B3"]) if any(
+        s.bullet_ids == ["B3"] for s in report.drafting_units()) else None
+    assert key, "B3 (公众号) has a subsection of its own"
+    chat = ScriptedChatModel(answers=["坚持网上引领，公众号发布推文多篇，影响广泛。",
+                                      "坚持网上引领，团区委微信公众号上半年发布推文120篇，总阅读量达8.6万人次。"])
+    Drafter(chat=chat, compact=True).draft_section(report, brief, key)
+    assert len(chat.seen) == 2 and "漏写了这条事实" in chat.seen[1][-1].content
+    assert "8.6万人次" in report.find(key).text and not report.find(key).issues
+
+
+def test_compact_opening_problems_plans_prompts(bullets_text):
+    from zongjie.outline import build_outline
+
+    brief = brief_of(bullets_text)
+    report = build_outline(brief)
+    chat = ScriptedChatModel(answers=["x。"])
+    d = Drafter(chat=chat, compact=True, repair=False)
+    for key in ("opening", "s2", "s3"):
+        d.draft_section(report, brief, key)
+    opening, problems, plan_bullet, measures = (m[-1].content for m in chat.seen)
+    assert "以“2023年上半年，共青团某某区委员会”开头" in opening
+    assert "部分基层团组织理论学习形式单一" in problems
+    assert "计划要点：下半年计划举办青年干部培训班2期" in plan_bullet
+    assert "问题：部分基层团组织理论学习形式单一" in measures
+
+
+def test_echoed_prompt_labels_are_removed():
+    assert clean_output("【本节事实】：举办招聘会2场。\n工作要点：坚持服务青年。") == "举办招聘会2场。\n坚持服务青年。"
+
+
+def test_compact_plans_keep_each_plan_bullet_and_answer_problems(bullets_text):
+    from zongjie.draft import split_items
+    from zongjie.outline import build_outline
+
+    brief = brief_of(bullets_text)
+    report = build_outline(brief)
+    chat = ScriptedChatModel(answers=["举办青年干部培训班2期，提升履职能力。", "一是创新理论学习形式；二是丰富学习载体。"])
+    Drafter(chat=chat, compact=True).draft_section(report, brief, "s3")
+    assert report.find("s3").text == "一是举办青年干部培训班2期，提升履职能力。二是创新理论学习形式。三是丰富学习载体。"
+    assert "部分基层团组织理论学习形式单一" in chat.seen[1][-1].content
+    assert split_items("一是甲；二是乙。") == ["甲", "乙。"]

@@ -309,6 +309,8 @@ def test_issues_for_section_uses_whole_brief_for_inventions():
     assert [(i.kind, i.text, i.section_key, i.bullet_id) for i in issues] == [
         (ISSUE_UNSUPPORTED, "12个", "s1.1", ""),
         (ISSUE_UNUSED, BRIEF[1].text, "s1.1", "B2"),
+        # B1 is used (30余场) but its second number is left out
+        (ISSUE_UNUSED, BRIEF[0].text + "（未写入：4560名）", "s1.1", "B1"),
     ]
 
 
@@ -349,3 +351,14 @@ def test_report_ledger():
         (ISSUE_UNSUPPORTED, "《长津湖》", "s1.1")]
     assert ledger.unused == ["B2", "B4"]
     assert [i.bullet_id for i in ledger.issues() if i.kind == ISSUE_UNUSED] == ["B2", "B4"]
+
+
+def test_partly_used_bullet_names_the_missing_number():
+    from zongjie.facts import issues_for_section
+    from zongjie.model import Bullet
+
+    b = Bullet("B2", "“六一”期间开展主题宣传教育系列活动20余场，覆盖11560名少先队员")
+    issues = issues_for_section("s1.4", "开展主题宣传教育活动，覆盖11560名少先队员。", [b], [b])
+    assert [(i.kind, i.bullet_id) for i in issues] == [("未采用", "B2")]
+    assert issues[0].text.endswith("（未写入：20余场）")
+    assert issues_for_section("s1.4", "开展活动20余场，覆盖11560名少先队员。", [b], [b]) == []

@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from .brief import BriefError, make_brief
@@ -29,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--fake", action="store_true", help="不调用模型，用确定性模板（演示与测试用）")
     d.add_argument("--no-examples", action="store_true", help="不检索范文")
     d.add_argument("--inline-headlines", action="store_true", help="小标题与正文同段（（一）标题。正文……）")
+    d.add_argument("--style", choices=("auto", "compact", "full"), default=None,
+                   help="起草方式：compact 逐条扩写（适合内置小模型），full 整节生成并参照范文；默认 auto")
     sub.add_parser("prepare-model", help="拼装并校验内置模型文件")
     return parser
 
@@ -60,7 +63,10 @@ def draft_command(args: argparse.Namespace) -> int:
     from .export_md import export_markdown
 
     brief = make_brief(args.bullets.read_text(encoding="utf-8"), args.unit, args.period, args.genre, args.title)
-    chat, server = _chat_model(args.fake)
+    settings = load_settings()
+    if args.style:
+        settings = replace(settings, style=args.style)
+    chat, server = _chat_model(args.fake, settings)
     index = None if args.no_examples else _index()
     started = time.monotonic()
 
@@ -71,7 +77,8 @@ def draft_command(args: argparse.Namespace) -> int:
             print(f"[{time.monotonic() - started:6.1f}s] 核对事实后重写 {key}", file=sys.stderr)
 
     try:
-        report = Drafter(chat=chat, index=index).draft_report(brief, on_event=progress)
+        drafter = Drafter(chat=chat, index=index, compact=settings.compact and not _fake(args.fake))
+        report = drafter.draft_report(brief, on_event=progress)
     finally:
         if server:
             server.stop()
@@ -81,20 +88,25 @@ def draft_command(args: argparse.Namespace) -> int:
     md_path = args.output.with_suffix(".md")
     md_path.write_text(export_markdown(report), encoding="utf-8")
     issues = [i for s in report.all_sections() for i in s.issues]
-    print(f"已写出 {args.output} 和 {md_path}，用时 {time.monotonic() - started:.1f} 秒。", file=sys.stderr)
+    print(f"已写出 {args.output} 和 {md_path}，用时 {time.monotonic() - started:.1f} 秒"
+          f"（模型调用 {drafter.stats['calls']} 次，其中核对后重写 {drafter.stats['repairs']} 次）。", file=sys.stderr)
     for issue in issues:
         print(f"  注意［{issue.kind}］{issue.section_key}：{issue.text}", file=sys.stderr)
     return 0
 
 
-def _chat_model(fake: bool):
-    if fake or os.environ.get("ZONGJIE_FAKE_LLM") == "1":
+def _fake(flag: bool) -> bool:
+    return flag or os.environ.get("ZONGJIE_FAKE_LLM") == "1"
+
+
+def _chat_model(fake: bool, settings):
+    if _fake(fake):
         from .fake_llm import TemplateChatModel
 
         return TemplateChatModel(), None
     from .llm import connect
 
-    return connect(load_settings())
+    return connect(settings)
 
 
 def _index():

@@ -45,6 +45,7 @@ class Drafter:
     exemplar_chars: int = EXEMPLAR_CHARS
     pinned_report: str | None = None
     exclude_report: str | None = None
+    compact: bool = False  # one short task per call; see Settings.compact
     stats: dict = field(default_factory=lambda: {"calls": 0, "repairs": 0})
 
     # ---- whole report -------------------------------------------------------------------
@@ -70,22 +71,67 @@ class Drafter:
         emit(key, "start", section.heading)
         bullets = section_bullets(brief, section)
         exemplars = self.exemplars_for(section, report, bullets)
-        messages = self.section_messages(report, section, bullets, exemplars)
-        text = self._complete(messages, key, emit, should_stop)
-        issues = self._issues(report, brief, section, bullets, text)
-        if issues and self.repair and not (should_stop and should_stop()):
-            self.stats["repairs"] += 1
-            emit(key, "repair", "")
-            messages = messages + [AIMessage(content=text),
-                                   HumanMessage(content=prompts.render("repair", problems=describe(issues, brief)))]
-            repaired = self._complete(messages, key, emit, should_stop)
-            repaired_issues = self._issues(report, brief, section, bullets, repaired)
-            # Keep whichever draft is more faithful; flags stay visible either way.
-            if repaired.strip() and _badness(repaired_issues) <= _badness(issues):
-                text, issues = repaired, repaired_issues
-        self._store(section, text, bullets, issues, exemplars)
+        if self.compact:
+            text = self._compact_text(report, brief, section, bullets, emit, should_stop)
+        else:
+            messages = self.section_messages(report, section, bullets, exemplars)
+            text = self._checked(messages, report, brief, section, bullets, emit, should_stop)
+        self._store(section, text, bullets, self._issues(report, brief, section, bullets, text), exemplars)
         emit(key, "done", section.text)
         return section
+
+    def _checked(self, messages: list[BaseMessage], report: Report, brief: Brief, section: Section,
+                 bullets: list[Bullet], emit: Event, should_stop: Callable[[], bool] | None) -> str:
+        """One completion, fact-checked against `bullets`; with problems, one repair turn that
+        continues the same conversation (so llama.cpp reuses the cached prefix)."""
+        text = self._complete(messages, section.key, emit, should_stop)
+        issues = self._issues(report, brief, section, bullets, text)
+        if not issues or not self.repair or (should_stop and should_stop()):
+            return text
+        self.stats["repairs"] += 1
+        emit(section.key, "repair", "")
+        messages = messages + [AIMessage(content=text),
+                               HumanMessage(content=prompts.render("repair", problems=describe(issues, brief)))]
+        repaired = self._complete(messages, section.key, emit, should_stop)
+        # Keep whichever draft is more faithful; the flags of the kept one stay visible either way.
+        if repaired.strip() and _badness(self._issues(report, brief, section, bullets, repaired)) <= _badness(issues):
+            return repaired
+        return text
+
+    def _compact_text(self, report: Report, brief: Brief, section: Section, bullets: list[Bullet],
+                      emit: Event, should_stop: Callable[[], bool] | None) -> str:
+        """Small-model strategy: the opening, problems and plans in one short call each; a results
+        section one call per bullet, joined as 一是……二是……."""
+        system = SystemMessage(content=prompts.load("system"))
+
+        def ask(user: str, facts_of: list[Bullet]) -> str:
+            return self._checked([system, HumanMessage(content=user)], report, brief, section, facts_of,
+                                 emit, should_stop)
+
+        if section.role == ROLE_OPENING:
+            return ask(prompts.render("compact_opening", period=report.period, unit=report.unit,
+                                      verb=_verb(report)), [])
+        if section.role == ROLE_PROBLEMS:
+            task = prompts.render("task_problems", period=report.period, unit=report.unit, verb=_verb(report))
+            return ask(prompts.render("compact_problems", task=task, facts=format_facts(bullets)), bullets)
+        if section.role == ROLE_PLANS:
+            # Each plan bullet on its own (its numbers survive), then measures answering the problems.
+            sentences = [ask(prompts.render("compact_plan_bullet", bullet=b.text), [b]) for b in bullets]
+            problems = [b.text for b in brief.bullets if b.role == ROLE_PROBLEMS]
+            if problems or not sentences:
+                listed = "；".join(problems) or "理论学习的深度和工作创新还有不足"
+                sentences.append(ask(prompts.render("compact_plans", problems=listed), []))
+            return join_items(split_items(" ".join(sentences)))
+        sentences = []
+        for bullet in bullets or [None]:
+            if should_stop and should_stop():
+                break
+            user = prompts.render("compact_bullet", heading=section.heading,
+                                  bullet=bullet.text if bullet else "（无具体要点：概括本节工作思路，不写数字）")
+            sentence = strip_headline(ask(user, [bullet] if bullet else []), section.heading)
+            sentences.append(sentence)
+            emit(section.key, "token", "\n")
+        return join_items(sentences)
 
     def revise_section(self, report: Report, brief: Brief, key: str, instruction: str,
                        on_event: Event | None = None) -> Section:
@@ -120,9 +166,8 @@ class Drafter:
 
     def section_messages(self, report: Report, section: Section, bullets: list[Bullet],
                          exemplars: list) -> list[BaseMessage]:
-        verb = "汇报" if "汇报" in report.genre else "总结"
         task = prompts.render(TASK_BY_ROLE.get(section.role, "task_results"),
-                              period=report.period, unit=report.unit, verb=verb)
+                              period=report.period, unit=report.unit, verb=_verb(report))
         exemplar = "\n".join(facts.mask_exemplar(p.text)[: self.exemplar_chars] for p in exemplars) or "（无）"
         user = prompts.render(
             "section", genre=report.genre, unit=report.unit, period=report.period,
@@ -148,6 +193,40 @@ class Drafter:
         section.paragraphs = to_paragraphs(text, bullets)
         section.issues = issues
         section.exemplar_ids = [getattr(p, "id", str(p)) for p in exemplars]
+
+
+def _verb(report: Report) -> str:
+    return "汇报" if "汇报" in report.genre else "总结"
+
+
+_ORDINALS = "一二三四五六七八九十"
+_ITEM_PREFIX = re.compile(r"^\s*(?:[一二三四五六七八九十]是|\d+[.、．]|[（(][一二三四五六七八九十\d]+[)）])\s*")
+
+
+def strip_headline(sentence: str, heading: str) -> str:
+    """Small models often restate the section headline before the sentence; the heading is
+    already printed above, so drop that echo."""
+    for candidate in (heading, heading.split("，")[0]):
+        if candidate and sentence.startswith(candidate):
+            rest = sentence[len(candidate):].lstrip("。，：:；; ")
+            if len(rest) >= 10:
+                return rest
+    return sentence
+
+
+def split_items(text: str) -> list[str]:
+    """Undo a model's own 一是……；二是…… so items from several calls can be numbered once."""
+    parts = re.split(r"[；;。]?\s*(?=[一二三四五六七八九十]是)", text.strip())
+    return [_ITEM_PREFIX.sub("", p).strip() for p in parts if p.strip()]
+
+
+def join_items(sentences: list[str]) -> str:
+    """One sentence stays as it is; several become 一是……。二是……。 as a 公文 paragraph does."""
+    items = [_ITEM_PREFIX.sub("", s).strip() for s in sentences if s.strip()]
+    items = [s if s[-1] in "。！？" else s.rstrip("；;，,") + "。" for s in items]
+    if len(items) <= 1:
+        return items[0] if items else ""
+    return "".join(f"{_ORDINALS[i] if i < 10 else i + 1}是{s}" for i, s in enumerate(items))
 
 
 def _require(report: Report, key: str) -> Section:
@@ -194,22 +273,62 @@ _FENCE = re.compile(r"```[a-zA-Z]*")
 _PREAMBLE = re.compile(r"^(好的|当然|以下是|下面是|根据您?的?要求)[^\n]{0,40}[:：。]\s*")
 _HEADING_LINE = re.compile(r"^\s*(#+\s*|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]\s*\S{0,30}$|【[^】]*】)")
 _MD = re.compile(r"\*\*|__|^\s*[-*>]\s+", re.M)
+# Labels of our own prompts that a small model echoes back ("【本节事实】：", "工作要点：").
+_LABEL = re.compile(r"【(?:本节事实|参考范文|工作要点|计划要点|问题要点)】[:：]?|^(?:工作要点|计划要点|本节标题|改写|段落|打算)[:：]\s*", re.M)
 
 
 def clean_output(raw: str) -> str:
-    """Strip what small models wrap around the prose: fences, preambles, headings, Markdown."""
+    """Strip what small models wrap around the prose (fences, preambles, headings, Markdown), fold a
+    numbered list into 一是……二是……, drop repeated sentences and an unfinished last sentence."""
     text = _FENCE.sub("", raw).replace("\r", "")
-    text = _PREAMBLE.sub("", text.strip())
+    text = _PREAMBLE.sub("", _LABEL.sub("", text).strip())
     lines = []
     for line in text.split("\n"):
         stripped = line.strip()
         if not stripped:
-            lines.append("")
             continue
         if _HEADING_LINE.match(stripped) and len(stripped) <= 40:
             continue  # a heading the model added: the report structure already has it
         lines.append(_MD.sub("", stripped))
-    return re.sub(r"\n{2,}", "\n", "\n".join(lines)).strip()
+    numbered = [ln for ln in lines if _NUMBERED.match(ln)]
+    if len(numbered) >= 2:
+        first = lines.index(numbered[0])
+        lines = lines[:first] + [join_items(numbered)] + [ln for ln in lines[first:] if ln not in numbered]
+    return _trim_unfinished(_drop_repeats(lines))
+
+
+_NUMBERED = re.compile(r"^\d+\s*[.、．]\s*\S")
+_SENTENCE = re.compile(r"[^。！？；]+[。！？；]?")
+_ENDINGS = "。！？：；”’）)…"
+
+
+def _drop_repeats(lines: list[str]) -> list[str]:
+    """A looping model repeats whole sentences; keep each sentence (8+ characters) once."""
+    seen: set[str] = set()
+    out = []
+    for line in lines:
+        kept = []
+        for sentence in _SENTENCE.findall(line):
+            key = re.sub(r"^[一二三四五六七八九十]+是|\W", "", sentence)
+            if len(key) >= 8 and key in seen:
+                continue
+            seen.add(key)
+            kept.append(sentence)
+        if "".join(kept).strip():
+            out.append("".join(kept).strip())
+    return out
+
+
+def _trim_unfinished(lines: list[str]) -> str:
+    """Output cut off by max_tokens ends mid-sentence; end the text at the last complete sentence."""
+    if lines and lines[-1][-1] not in _ENDINGS:
+        last = lines[-1]
+        cut = max(last.rfind(ch) for ch in "。！？；")
+        if cut >= 0:
+            lines[-1] = last[: cut + 1]
+        elif len(lines) > 1:
+            lines.pop()
+    return "\n".join(lines).strip()
 
 
 def to_paragraphs(text: str, bullets: list[Bullet]) -> list[Paragraph]:

@@ -590,9 +590,18 @@ def issues_for_section(section_key: str, text: str, bullets_of_section: list[Bul
     pool = list(all_bullets) + [b for b in bullets_of_section if b not in all_bullets]
     invented = check_text(text, pool, allowed=allowed).unsupported
     issues = [FactIssue(ISSUE_UNSUPPORTED, f.raw, section_key) for f in _dedupe_raw(invented)]
-    unused = check_text(text, bullets_of_section, allowed=allowed).unused_bullets
+    result = check_text(text, bullets_of_section, allowed=allowed)
     by_id = {b.id: b for b in bullets_of_section}
-    issues += [FactIssue(ISSUE_UNUSED, by_id[i].text, section_key, i) for i in unused]
+    issues += [FactIssue(ISSUE_UNUSED, by_id[i].text, section_key, i) for i in result.unused_bullets]
+    # A bullet counts as used when one of its facts appears, but a dropped second number (the
+    # 20余场 of "20余场，覆盖11560名") is still a lost fact: name what is missing.
+    for bullet in bullets_of_section:
+        if bullet.id in result.unused_bullets:
+            continue
+        missing = [f.raw for f in extract_facts(bullet.text) if f.kind == "number"
+                   and not any(supports(f, claimed) for claimed in result.facts)]
+        if missing:
+            issues.append(FactIssue(ISSUE_UNUSED, f"{bullet.text}（未写入：{'、'.join(missing)}）", section_key, bullet.id))
     return issues
 
 

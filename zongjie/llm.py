@@ -13,12 +13,18 @@ from .settings import Settings
 log = logging.getLogger(__name__)
 
 
+LOCAL_REPEAT_PENALTY = 1.1
+
+
 class LLMError(RuntimeError):
     """A model call failed; `args[0]` is a short Chinese message for the user."""
 
 
-def make_chat_model(settings: Settings) -> BaseChatModel:
-    """Build the chat model for an endpoint that is already reachable (base_url set)."""
+def make_chat_model(settings: Settings, *, local: bool = False) -> BaseChatModel:
+    """Build the chat model for an endpoint that is already reachable (base_url set).
+
+    local: the embedded llama.cpp server, which also takes llama.cpp's own sampling options.
+    """
     from langchain_openai import ChatOpenAI
 
     if not settings.base_url:
@@ -33,17 +39,21 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
         timeout=settings.timeout,
         max_retries=settings.max_retries,
         streaming=True,
-        extra_body=_length_limit(settings),
+        extra_body=_extra_body(settings, local),
     )
 
 
-def _length_limit(settings: Settings) -> dict | None:
+def _extra_body(settings: Settings, local: bool) -> dict | None:
     """langchain-openai sends only `max_completion_tokens`, which llama.cpp's server (and some other
-    compatible servers) ignore: without this the embedded model writes until its context is full.
-    OpenAI itself rejects receiving both, so it gets only the new name."""
+    compatible servers) ignore: without `max_tokens` the embedded model writes until its context is
+    full. OpenAI itself rejects receiving both, so it gets only the new name. The small local model
+    loops on long outputs; llama.cpp's repeat penalty curbs that (others would reject the field)."""
     if "api.openai.com" in settings.base_url:
         return None
-    return {"max_tokens": settings.max_tokens}
+    body: dict = {"max_tokens": settings.max_tokens}
+    if local:
+        body["repeat_penalty"] = LOCAL_REPEAT_PENALTY
+    return body
 
 
 def connect(settings: Settings) -> tuple[BaseChatModel, LocalServer | None]:
@@ -58,7 +68,7 @@ def connect(settings: Settings) -> tuple[BaseChatModel, LocalServer | None]:
 
         settings = replace(settings, base_url=server.base_url, model=MODEL_NAME)
     log.info("chat endpoint %s", settings.redacted())
-    return make_chat_model(settings), server
+    return make_chat_model(settings, local=server is not None), server
 
 
 def describe_error(exc: BaseException) -> str:

@@ -38,10 +38,17 @@ class Settings:
     temperature: float = 0.3
     max_tokens: int = 600
     concurrency: int = 1
+    style: str = "auto"  # auto | compact | full (see `compact`)
 
     @property
     def embedded(self) -> bool:
         return not self.base_url
+
+    @property
+    def compact(self) -> bool:
+        """One short task per call (compact) suits small models; whole sections with an exemplar
+        (full) suit capable remote ones. auto: compact exactly when the embedded model is used."""
+        return self.style == "compact" or (self.style == "auto" and self.embedded)
 
     def redacted(self) -> dict:
         """For logs and the settings panel: the key never leaves this object in clear."""
