@@ -237,3 +237,18 @@ def test_compact_plans_keep_each_plan_bullet_and_answer_problems(bullets_text):
     assert report.find("s3").text == "一是举办青年干部培训班2期，提升履职能力。二是创新理论学习形式。三是丰富学习载体。"
     assert "部分基层团组织理论学习形式单一" in chat.seen[1][-1].content
     assert split_items("一是甲；二是乙。") == ["甲", "乙。"]
+
+
+def test_runaway_answer_is_cut_at_the_budget(bullets_text):
+    from zongjie.draft import COMPACT_CALL_CHARS
+    from zongjie.outline import build_outline
+
+    brief = brief_of(bullets_text)
+    report = build_outline(brief)
+    loop = "坚持围绕中心工作，扎实推进各项任务落实。" * 200
+    chat = ScriptedChatModel(answers=[loop], chunk_chars=4)
+    pieces = []
+    Drafter(chat=chat, compact=True, repair=False).draft_section(
+        report, brief, "opening", on_event=lambda k, kind, p: pieces.append(p) if kind == "token" else None)
+    assert COMPACT_CALL_CHARS <= sum(map(len, pieces)) < COMPACT_CALL_CHARS + 4
+    assert report.opening.text == "坚持围绕中心工作，扎实推进各项任务落实。", "the loop collapses to one sentence"

@@ -31,6 +31,10 @@ LENGTH_BY_ROLE = {
 }
 # Exemplars are style only; short ones keep prefill cheap on the local model (~55 tokens/s).
 EXEMPLAR_CHARS = 220
+# Per-call output budgets (characters): about twice what each prompt asks for, so a normal answer
+# is never cut, while a loop stops early; clean_output then drops the unfinished last sentence.
+COMPACT_CALL_CHARS = 260
+FULL_SECTION_CHARS = 900
 
 Event = Callable[[str, str, str], None]  # (section key, kind, payload) kind: start|token|done|error
 
@@ -81,10 +85,11 @@ class Drafter:
         return section
 
     def _checked(self, messages: list[BaseMessage], report: Report, brief: Brief, section: Section,
-                 bullets: list[Bullet], emit: Event, should_stop: Callable[[], bool] | None) -> str:
+                 bullets: list[Bullet], emit: Event, should_stop: Callable[[], bool] | None,
+                 max_chars: int = FULL_SECTION_CHARS) -> str:
         """One completion, fact-checked against `bullets`; with problems, one repair turn that
         continues the same conversation (so llama.cpp reuses the cached prefix)."""
-        text = self._complete(messages, section.key, emit, should_stop)
+        text = self._complete(messages, section.key, emit, should_stop, max_chars)
         issues = self._issues(report, brief, section, bullets, text)
         if not issues or not self.repair or (should_stop and should_stop()):
             return text
@@ -92,7 +97,7 @@ class Drafter:
         emit(section.key, "repair", "")
         messages = messages + [AIMessage(content=text),
                                HumanMessage(content=prompts.render("repair", problems=describe(issues, brief)))]
-        repaired = self._complete(messages, section.key, emit, should_stop)
+        repaired = self._complete(messages, section.key, emit, should_stop, max_chars)
         # Keep whichever draft is more faithful; the flags of the kept one stay visible either way.
         if repaired.strip() and _badness(self._issues(report, brief, section, bullets, repaired)) <= _badness(issues):
             return repaired
@@ -106,7 +111,7 @@ class Drafter:
 
         def ask(user: str, facts_of: list[Bullet]) -> str:
             return self._checked([system, HumanMessage(content=user)], report, brief, section, facts_of,
-                                 emit, should_stop)
+                                 emit, should_stop, COMPACT_CALL_CHARS)
 
         if section.role == ROLE_OPENING:
             return ask(prompts.render("compact_opening", period=report.period, unit=report.unit,
@@ -178,9 +183,21 @@ class Drafter:
         return [SystemMessage(content=prompts.load("system")), HumanMessage(content=user)]
 
     def _complete(self, messages: list[BaseMessage], key: str, emit: Event,
-                  should_stop: Callable[[], bool] | None) -> str:
+                  should_stop: Callable[[], bool] | None, max_chars: int = FULL_SECTION_CHARS) -> str:
+        """Stream one answer; past `max_chars` the stream is closed (llama.cpp then stops decoding), so
+        a looping small model costs a bounded amount of time whatever the server's token limit."""
         self.stats["calls"] += 1
-        raw = stream_text(self.chat, messages, on_token=lambda t: emit(key, "token", t), should_stop=should_stop)
+        received = 0
+
+        def on_token(piece: str) -> None:
+            nonlocal received
+            received += len(piece)
+            emit(key, "token", piece)
+
+        def stop() -> bool:
+            return received >= max_chars or bool(should_stop and should_stop())
+
+        raw = stream_text(self.chat, messages, on_token=on_token, should_stop=stop)
         return clean_output(raw)
 
     def _issues(self, report: Report, brief: Brief, section: Section, bullets: list[Bullet],
