@@ -16,6 +16,7 @@ from zongjie import session
 from zongjie.brief import BriefError, make_brief
 from zongjie.draft import Drafter, allowed_terms
 from zongjie.export_docx import export_docx
+from zongjie.examples import ExampleError, ExampleLibrary
 from zongjie.export_md import export_markdown
 from zongjie.facts import GIVEN, report_ledger
 from zongjie.llm import LLMError, describe_error, make_chat_model
@@ -48,10 +49,21 @@ def get_store() -> Store:
 
 
 @st.cache_resource(show_spinner="正在加载范文库…")
-def get_index():
+def get_base_index():
     from retrieval.index import default_index
 
     return default_index()
+
+
+def get_index():
+    """The shipped corpus plus the user's own examples; rebuilt only when that list changes."""
+    library = ExampleLibrary()
+    signature = tuple(r.id for r in library.list())
+    cached = st.session_state.get("_index")
+    if cached is None or cached[0] != signature:
+        index = library.index(get_base_index()) if signature else get_base_index()
+        st.session_state._index = (signature, index)
+    return st.session_state._index[1]
 
 
 @st.cache_resource(show_spinner="正在启动内置模型（首次约需 10–60 秒）…")
@@ -308,6 +320,24 @@ def on_parallel(parent_key: str) -> None:
     sync_widgets(st.session_state.report)
 
 
+def on_upload() -> None:
+    upload = st.session_state.get("upload")
+    if upload is None:
+        return
+    try:
+        report = ExampleLibrary().add(upload.name, upload.getvalue())
+        st.session_state.upload_msg = ("success", f"已加入范文库：《{report.title}》，识别出 {len(report.sections)} 个一级标题。")
+    except ExampleError as exc:
+        st.session_state.upload_msg = ("error", str(exc))
+
+
+def on_remove_example(report_id: str) -> None:
+    ExampleLibrary().remove(report_id)
+    if st.session_state.get("pinned") == report_id:
+        st.session_state.pinned = ""
+        save_inputs()
+
+
 def on_open(draft_id: str) -> None:
     load_draft(draft_id)
 
@@ -348,7 +378,22 @@ def sidebar() -> None:
             c1.button(mark + title[:18], key=f"open_{draft_id}", on_click=on_open, args=(draft_id,),
                       use_container_width=True, help=title)
             c2.button("✕", key=f"del_{draft_id}", on_click=on_delete, args=(draft_id,), help="删除该草稿")
+        examples_panel()
         settings_panel()
+
+
+def examples_panel() -> None:
+    with st.expander("我的范文"):
+        st.caption("上传本单位以往的总结或汇报（.docx / .txt / .md，5 MB 以内），作为语气和结构的参照。")
+        st.file_uploader("上传范文", type=["docx", "txt", "md"], key="upload", on_change=on_upload,
+                         label_visibility="collapsed")
+        msg = st.session_state.pop("upload_msg", None)
+        if msg:
+            (st.success if msg[0] == "success" else st.error)(msg[1])
+        for report in ExampleLibrary().list():
+            c1, c2 = st.columns([5, 1])
+            c1.caption(f"《{report.title[:24]}》")
+            c2.button("✕", key=f"rmex_{report.id}", on_click=on_remove_example, args=(report.id,), help="移出范文库")
 
 
 def settings_panel() -> None:

@@ -210,3 +210,20 @@ def test_parallel_headline_proposal(fake_llm, bullets_text):
     at.run()
     heads = [ti.value for ti in at.text_input if ti.key and ti.key.startswith("head_s1.")]
     assert len({tuple(len(p) for p in h.split("，")) for h in heads}) == 1, heads
+
+
+def test_upload_example_then_pin_it(fake_llm, bullets_text):
+    from zongjie.examples import ExampleLibrary
+
+    text = (FIXTURE_EXAMPLE.read_text(encoding="utf-8"))
+    report = ExampleLibrary().add("my.txt", text.encode("utf-8"))
+    at = fill(start(), bullets_text)
+    assert report.title in at.selectbox(key="pinned").options, "a user example can be the style model"
+    assert any(report.title[:10] in c.value for c in at.caption)
+    at.button(key=f"rmex_{report.id}").click()
+    at.run()
+    assert report.title not in at.selectbox(key="pinned").options
+    assert ExampleLibrary().list() == []
+
+
+FIXTURE_EXAMPLE = Path(__file__).parent / "fixtures" / "examples" / "report.txt"
