@@ -19,7 +19,7 @@ from zongjie.export_docx import export_docx
 from zongjie.examples import ExampleError, ExampleLibrary
 from zongjie.export_md import export_markdown
 from zongjie.facts import GIVEN, report_ledger
-from zongjie.llm import LLMError, describe_error, make_chat_model
+from zongjie.llm import LLMError, attach_server, describe_error, make_chat_model
 from zongjie.local_model import MODEL_NAME, LocalModelError, start_server
 from zongjie.model import GENRES, ROLE_OPENING, Brief, Report, numbered_heading
 from zongjie.outline import build_outline
@@ -84,7 +84,8 @@ def chat_model(timeout: float | None = None):
         if not server.alive():  # crashed since it was started: start a fresh one
             get_embedded_server.clear()
             server = get_embedded_server()
-        return make_chat_model(replace(settings, base_url=server.base_url, model=MODEL_NAME), local=True)
+        chat = make_chat_model(replace(settings, base_url=server.base_url, model=MODEL_NAME), local=True)
+        return attach_server(chat, server)  # a crash mid-draft restarts the server before the retry
     return make_chat_model(settings)
 
 
@@ -210,7 +211,8 @@ def draft_all(brief: Brief) -> None:
     units = [s for s in report.drafting_units() if not s.locked]
     box = st.container(border=True)
     bar = box.progress(0.0, text="准备起草…")
-    box.button("■ 停止起草", key="stop", help="已完成的小节会保留")
+    stop_slot = box.empty()
+    stop_slot.button("■ 停止起草", key="stop", help="已完成的小节会保留")
     live = box.empty()
     d = drafter()
     for n, section in enumerate(units):
@@ -225,12 +227,16 @@ def draft_all(brief: Brief) -> None:
             elif kind == "repair":
                 streamed.clear()
                 live.warning("核对事实后正在重写本节…")
+            elif kind == "retry":
+                streamed.clear()
+                live.warning(f"{payload}，正在自动重试…")
 
         d.draft_section(report, brief, section.key, on_event=show)
         session.record(get_store(), st.session_state.draft_id, report, section.key, "生成")
         save_report()
         st.session_state[f"text_{section.key}"] = section.text
     bar.progress(1.0, text="起草完成")
+    stop_slot.empty()
     live.empty()
 
 
@@ -374,8 +380,8 @@ def sidebar() -> None:
         st.button("＋ 新建草稿", on_click=new_draft, use_container_width=True)
         for draft_id, title, _updated in get_store().list()[:30]:
             mark = "▶ " if draft_id == st.session_state.draft_id else ""
-            c1, c2 = st.columns([5, 1])
-            c1.button(mark + title[:18], key=f"open_{draft_id}", on_click=on_open, args=(draft_id,),
+            c1, c2 = st.columns([4, 1])
+            c1.button(mark + title[:16], key=f"open_{draft_id}", on_click=on_open, args=(draft_id,),
                       use_container_width=True, help=title)
             c2.button("✕", key=f"del_{draft_id}", on_click=on_delete, args=(draft_id,), help="删除该草稿")
         examples_panel()

@@ -67,7 +67,14 @@ def page(tmp_path):
 
 
 def section_box(page, key):
+    settle(page)
     return page.locator(f".st-key-text_{key.replace('.', '-')} textarea")
+
+
+def settle(page, timeout: float = 30_000) -> None:
+    """Wait until Streamlit has finished its rerun: while one runs, stale copies of widgets linger."""
+    page.wait_for_timeout(300)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
 
 
 def test_paste_generate_edit_regenerate_reload_download(app_url, page, bullets_text):
@@ -90,13 +97,13 @@ def test_paste_generate_edit_regenerate_reload_download(app_url, page, bullets_t
     edited = "2023年上半年，本单位扎实推进各项工作。这是人工修改的开头。"
     opening.fill(edited)
     opening.press("Tab")
-    page.wait_for_timeout(1500)
+    settle(page)
 
     # regenerate another one
     problems = section_box(page, "s2")
     problems.fill("临时文字")
     problems.press("Tab")
-    page.wait_for_timeout(1000)
+    settle(page)
     page.locator(".st-key-regen_s2 button").click()
     page.wait_for_function(
         "() => { const t = document.querySelector('.st-key-text_s2 textarea'); return t && t.value.startsWith('一是'); }",

@@ -197,7 +197,13 @@ class Drafter:
         def stop() -> bool:
             return received >= max_chars or bool(should_stop and should_stop())
 
-        raw = stream_text(self.chat, messages, on_token=on_token, should_stop=stop)
+        def on_retry(_n: int, _delay: float, reason: str) -> None:
+            # A retried attempt starts from scratch: its budget too, and the UI drops the cut text.
+            nonlocal received
+            received = 0
+            emit(key, "retry", reason)
+
+        raw = stream_text(self.chat, messages, on_token=on_token, should_stop=stop, on_retry=on_retry)
         return clean_output(raw)
 
     def _issues(self, report: Report, brief: Brief, section: Section, bullets: list[Bullet],

@@ -1,13 +1,21 @@
-"""The one LLM path: a LangChain ChatOpenAI on an OpenAI-compatible endpoint (remote or the embedded server)."""
+"""The one LLM path: a LangChain ChatOpenAI on an OpenAI-compatible endpoint (remote or the embedded
+server), streamed with bounded retries so a flaky endpoint costs a wait, not a section."""
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Callable, Iterator
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import BaseMessage, BaseMessageChunk
 
-from .local_model import MODEL_NAME, LocalServer, start_server
+from .local_model import MODEL_NAME, LocalModelError, LocalServer, ensure_running, start_server
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -15,21 +23,66 @@ log = logging.getLogger(__name__)
 
 LOCAL_REPEAT_PENALTY = 1.1
 
+# Backoff before retry n (1-based): min(BASE * FACTOR**(n-1), CAP) -> 1 s, 2 s, 4 s, 8 s, 8 s ...
+# A server's Retry-After can lengthen a wait, up to RETRY_AFTER_CAP.
+RETRY_BASE = 1.0
+RETRY_FACTOR = 2.0
+RETRY_CAP = 8.0
+RETRY_AFTER_CAP = 30.0
+
+# Faults: what went wrong, as a stable word the UI can branch on (LLMError.kind) and a message.
+TIMEOUT, BUSY, SERVER, CONNECT, CUT, EMPTY, FORMAT, AUTH, NOT_FOUND = (
+    "timeout", "busy", "server", "connect", "cut", "empty", "format", "auth", "not_found")
+RETRYABLE = frozenset({TIMEOUT, BUSY, SERVER, CONNECT, CUT, EMPTY, FORMAT})
+MESSAGES = {
+    TIMEOUT: "模型服务响应超时，请稍后重试，或在设置中调大超时时间。",
+    BUSY: "模型服务繁忙（请求过于频繁，HTTP 429），请稍后重试。",
+    SERVER: "模型服务出错（HTTP {code}），请稍后重试；若反复出现，请联系服务提供方。",
+    CONNECT: "无法连接模型服务，请检查服务地址或网络；使用内置模型时请确认其已启动。",
+    CUT: "模型回复中断（连接在生成途中断开），请重新生成本节。",
+    EMPTY: "模型返回为空，请重新生成本节；若反复出现，请更换模型或检查设置。",
+    FORMAT: "模型服务返回的内容格式错误，无法解析；请检查服务地址是否为 OpenAI 兼容接口（通常以 /v1 结尾）。",
+    AUTH: "模型服务拒绝了 API 密钥，请在设置中检查密钥。",
+    NOT_FOUND: "模型服务找不到该模型，请在设置中检查模型名称和服务地址。",
+}
+
 
 class LLMError(RuntimeError):
-    """A model call failed; `args[0]` is a short Chinese message for the user."""
+    """A model call failed; `args[0]` is a short Chinese message for the user, `kind` one of the
+    fault words above (None when unclassified)."""
+
+    def __init__(self, message: str, kind: str | None = None):
+        super().__init__(message)
+        self.kind = kind
+
+
+class StreamCut(RuntimeError):
+    """The stream ended without a finish_reason: the connection dropped after some text."""
+
+
+class EmptyReply(RuntimeError):
+    """The model finished without writing anything."""
+
+
+class MalformedReply(RuntimeError):
+    """The endpoint answered, but not with an OpenAI chat completion stream."""
 
 
 def make_chat_model(settings: Settings, *, local: bool = False) -> BaseChatModel:
     """Build the chat model for an endpoint that is already reachable (base_url set).
 
     local: the embedded llama.cpp server, which also takes llama.cpp's own sampling options.
+
+    `chat.max_retries` is the retry budget of `stream_text`; the openai client underneath gets
+    max_retries=0, so the two layers do not multiply (3 x 3 attempts) and every retry gets our
+    backoff, Retry-After cap and the discarding of a failed attempt's partial text.
     """
     from langchain_openai import ChatOpenAI
 
     if not settings.base_url:
         raise LLMError("未配置模型服务地址。")
-    return ChatOpenAI(
+    extra = {"http_client": _loopback_http_client()} if is_loopback(settings.base_url) else {}
+    chat = ChatOpenAI(
         base_url=settings.base_url,
         # llama.cpp and Ollama accept any key; the client library insists on a non-empty one.
         api_key=settings.api_key or "not-needed",
@@ -40,7 +93,40 @@ def make_chat_model(settings: Settings, *, local: bool = False) -> BaseChatModel
         max_retries=settings.max_retries,
         streaming=True,
         extra_body=_extra_body(settings, local),
+        **extra,
     )
+    _disable_client_retries(chat)
+    return chat
+
+
+def _disable_client_retries(chat) -> None:
+    for root, sub in (("root_client", "client"), ("root_async_client", "async_client")):
+        client = getattr(chat, root, None)
+        if client is not None:
+            client = client.with_options(max_retries=0)
+            setattr(chat, root, client)
+            setattr(chat, sub, client.chat.completions)
+
+
+def is_loopback(base_url: str) -> bool:
+    host = (urlsplit(base_url).hostname or "").lower()
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+_loopback_client = None
+_loopback_lock = threading.Lock()
+
+
+def _loopback_http_client():
+    """A loopback endpoint (the embedded server) must not be routed through an HTTP_PROXY from the
+    environment: the proxy could not reach it, and it would see the request and its key."""
+    global _loopback_client
+    with _loopback_lock:
+        if _loopback_client is None:
+            import openai
+
+            _loopback_client = openai.DefaultHttpxClient(trust_env=False)
+        return _loopback_client
 
 
 def _extra_body(settings: Settings, local: bool) -> dict | None:
@@ -59,59 +145,283 @@ def _extra_body(settings: Settings, local: bool) -> dict | None:
 def connect(settings: Settings) -> tuple[BaseChatModel, LocalServer | None]:
     """Chat model for the settings; starts the embedded llama.cpp server when no endpoint is set.
 
-    The caller owns the returned server and stops it when done.
+    The caller owns the returned server and stops it when done. With the embedded server, a retry
+    after a failed call first restarts the server if it has died (see `attach_server`).
     """
     server = None
     if settings.embedded:
         server = start_server()
-        from dataclasses import replace
-
         settings = replace(settings, base_url=server.base_url, model=MODEL_NAME)
     log.info("chat endpoint %s", settings.redacted())
-    return make_chat_model(settings, local=server is not None), server
+    chat = make_chat_model(settings, local=server is not None)
+    if server is not None:
+        attach_server(chat, server)
+    return chat, server
+
+
+def attach_server(chat: BaseChatModel, server: LocalServer) -> BaseChatModel:
+    """Before each retry, make sure the embedded server still runs (restarting it on the same port,
+    so this chat model keeps working); a server that cannot come back ends the retries with its
+    own message and log path."""
+
+    def before_retry() -> None:
+        ensure_running(server)
+        if server.base_url.rstrip("/") != str(getattr(chat, "openai_api_base", "")).rstrip("/"):
+            _retarget(chat, server.base_url)  # the old port was taken meanwhile
+
+    # pydantic lets a model carry an undeclared underscore attribute; BaseChatModel has no slot for it.
+    chat._zongjie_before_retry = before_retry  # type: ignore[attr-defined]
+    return chat
+
+
+def _retarget(chat, base_url: str) -> None:
+    chat.openai_api_base = base_url
+    for root, sub in (("root_client", "client"), ("root_async_client", "async_client")):
+        client = getattr(chat, root, None)
+        if client is not None:
+            client = client.with_options(base_url=base_url)
+            setattr(chat, root, client)
+            setattr(chat, sub, client.chat.completions)
+
+
+# ---- faults -------------------------------------------------------------------------------------
+def fault_kind(exc: BaseException) -> str | None:
+    """Classify a client exception; None for what retrying cannot fix (or we do not recognise)."""
+    import openai
+
+    if isinstance(exc, LLMError):
+        return exc.kind
+    if isinstance(exc, StreamCut):
+        return CUT
+    if isinstance(exc, EmptyReply):
+        return EMPTY
+    if isinstance(exc, (MalformedReply, json.JSONDecodeError, UnicodeDecodeError)):
+        return FORMAT
+    if isinstance(exc, (openai.APITimeoutError, TimeoutError)):  # before APIConnectionError: a subclass
+        return TIMEOUT
+    if isinstance(exc, openai.APIStatusError):
+        code = exc.status_code
+        if code == 429:
+            return BUSY
+        if code == 408:
+            return TIMEOUT
+        if code == 409 or code >= 500:
+            return SERVER
+        if code in (401, 403):
+            return AUTH
+        if code == 404:
+            return NOT_FOUND
+        return None
+    if isinstance(exc, (openai.APIConnectionError, ConnectionError)):
+        return CONNECT
+    name = type(exc).__name__
+    module = type(exc).__module__ or ""
+    if module.startswith(("httpx", "httpcore")):  # a transport error the client did not wrap
+        return TIMEOUT if "Timeout" in name else CONNECT
+    return None
 
 
 def describe_error(exc: BaseException) -> str:
     """Map client exceptions to a Chinese sentence that says what to do."""
+    if isinstance(exc, LLMError):
+        return str(exc)
+    kind = fault_kind(exc)
+    if kind == SERVER:
+        return MESSAGES[SERVER].format(code=getattr(exc, "status_code", "5xx"))
+    if kind is not None:
+        return MESSAGES[kind]
+    # Unrecognised types (other clients, tests): fall back on what the text says.
     name = type(exc).__name__
     text = str(exc)
-    if isinstance(exc, LLMError):
-        return text
     if "Timeout" in name or "timed out" in text.lower():
-        return "模型服务响应超时，请稍后重试，或在设置中调大超时时间。"
+        return MESSAGES[TIMEOUT]
     if "RateLimit" in name or "429" in text:
-        return "模型服务繁忙（请求过于频繁），请稍后重试。"
+        return MESSAGES[BUSY]
     if "Authentication" in name or "401" in text:
-        return "模型服务拒绝了 API 密钥，请在设置中检查密钥。"
+        return MESSAGES[AUTH]
     if "NotFound" in name or "404" in text:
-        return "模型服务找不到该模型，请在设置中检查模型名称和服务地址。"
+        return MESSAGES[NOT_FOUND]
     if "Connection" in name or "connect" in text.lower():
-        return "无法连接模型服务，请检查服务地址或网络；使用内置模型时请确认其已启动。"
+        return MESSAGES[CONNECT]
     return f"模型调用失败（{name}），请重试；若反复出现，请检查设置。"
 
 
+def retry_after(exc: BaseException) -> float | None:
+    """Seconds from a Retry-After (or retry-after-ms) header of an HTTP error, if any."""
+    headers = getattr(getattr(exc, "response", None), "headers", None)
+    if not headers:
+        return None
+    try:
+        ms = headers.get("retry-after-ms")
+        if ms:
+            return max(0.0, float(ms) / 1000)
+        value = headers.get("retry-after")
+        if not value:
+            return None
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def backoff_delay(retry: int, server_hint: float | None = None) -> float:
+    """Seconds to wait before retry number `retry` (1 = the first retry)."""
+    delay = min(RETRY_BASE * RETRY_FACTOR ** (retry - 1), RETRY_CAP)
+    if server_hint is not None:
+        delay = max(delay, min(server_hint, RETRY_AFTER_CAP))
+    return delay
+
+
+def sleep(seconds: float, should_stop: Callable[[], bool] | None = None) -> None:
+    """The backoff wait, in short slices so 停止 is not held up. Tests replace this attribute."""
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        if should_stop and should_stop():
+            return
+        time.sleep(min(left, 0.2))
+
+
+_KEYLIKE = re.compile(r"(Bearer\s+)\S+|\bsk-[A-Za-z0-9_\-]{4,}", re.I)
+
+
+def redact(text: str, secret: str = "") -> str:
+    """For log lines: the configured key, bearer tokens and sk-… strings become ***."""
+    if secret and len(secret) >= 4:
+        text = text.replace(secret, "***")
+    return _KEYLIKE.sub(lambda m: (m.group(1) or "") + "***", text)
+
+
+def _secret_of(chat) -> str:
+    key = getattr(chat, "openai_api_key", None)
+    getter = getattr(key, "get_secret_value", None)
+    return getter() if callable(getter) else ""
+
+
+def _chain_text(exc: BaseException | None, depth: int = 0) -> str:
+    if exc is None or depth > 8:
+        return ""
+    return str(exc) + "\n" + _chain_text(exc.__cause__ or exc.__context__, depth + 1)
+
+
+# ---- streaming --------------------------------------------------------------------------------
 def stream_text(chat: BaseChatModel, messages: list[BaseMessage],
                 on_token: Callable[[str], None] | None = None,
-                should_stop: Callable[[], bool] | None = None) -> str:
-    """Stream a completion, reporting each piece; returns the full text (partial if stopped)."""
+                should_stop: Callable[[], bool] | None = None,
+                on_retry: Callable[[int, float, str], None] | None = None) -> str:
+    """Stream a completion, reporting each piece; returns the full text (partial if stopped).
+
+    Timeouts, 429, 5xx, refused connections, a stream cut before its finish_reason, an empty reply
+    and an unparsable reply are retried `chat.max_retries` times (0 for models without that field)
+    after `backoff_delay`; a failed attempt's partial text is dropped, and on_retry(retry number,
+    delay, Chinese reason) tells the caller to clear what it showed. Then LLMError with the reason.
+    """
+    retries = max(0, int(getattr(chat, "max_retries", 0) or 0))
+    secret = _secret_of(chat)
+    attempt = 0
+    while True:
+        attempt += 1
+        if attempt > 1 and should_stop and should_stop():
+            return ""
+        try:
+            return _attempt(chat, messages, on_token, should_stop)
+        except _CallbackError as wrapped:
+            raise wrapped.error from None  # the caller's own callback failed: not a model fault
+        except Exception as exc:  # noqa: BLE001 - every client error becomes one user message
+            kind = fault_kind(exc)
+            reason = describe_error(exc)
+            log.warning("model call failed (attempt %d of %d, %s): %s: %s", attempt, retries + 1,
+                        kind or "other", type(exc).__name__, redact(str(exc)[:300], secret))
+            if kind not in RETRYABLE or attempt > retries:
+                if attempt > 1:
+                    reason = f"已自动重试 {attempt - 1} 次仍失败：{reason}"
+                err = LLMError(reason, kind)
+                # Keep the cause for tracebacks unless some server echoed the key into it.
+                raise err from (None if secret and secret in _chain_text(exc) else exc)
+            delay = backoff_delay(attempt, retry_after(exc) if kind == BUSY or kind == SERVER else None)
+        if on_retry:
+            on_retry(attempt, delay, reason)
+        sleep(delay, should_stop)
+        hook = getattr(chat, "_zongjie_before_retry", None)
+        if hook is not None:
+            try:
+                hook()
+            except LocalModelError as exc:
+                raise LLMError(str(exc), CONNECT) from exc
+
+
+class _CallbackError(Exception):
+    def __init__(self, error: BaseException):
+        super().__init__(repr(error))
+        self.error = error
+
+
+def _attempt(chat: BaseChatModel, messages: list[BaseMessage], on_token: Callable[[str], None] | None,
+             should_stop: Callable[[], bool] | None) -> str:
+    """One streamed call. On the OpenAI protocol, complete means a finish_reason arrived: the
+    openai client ends quietly on a close-delimited body without [DONE], so a missing finish_reason
+    is the one reliable sign of a cut there (a chunked body that breaks raises instead)."""
     parts: list[str] = []
+    finished = False
+    stream = chat.stream(messages)
     try:
-        for chunk in _chunks(chat, messages):
-            if should_stop and should_stop():
+        while True:
+            try:
+                chunk = next(stream)
+            except StopIteration:
                 break
-            if chunk:
-                parts.append(chunk)
+            except Exception as exc:
+                mapped = _in_stream(exc, bool(parts))
+                if mapped is exc:
+                    raise
+                raise mapped from exc
+            if should_stop and should_stop():
+                return "".join(parts)
+            if (getattr(chunk, "response_metadata", None) or {}).get("finish_reason"):
+                finished = True
+            text = _text(chunk)
+            if text:
+                parts.append(text)
                 if on_token:
-                    on_token(chunk)
-    except Exception as exc:  # noqa: BLE001 - every client error becomes one user message
-        log.warning("model call failed: %s", type(exc).__name__)
-        raise LLMError(describe_error(exc)) from exc
-    return "".join(parts)
+                    try:
+                        on_token(text)
+                    except Exception as exc:  # noqa: BLE001
+                        raise _CallbackError(exc) from exc
+    finally:
+        close = getattr(stream, "close", None)
+        if close:
+            close()  # frees the connection when we leave early
+    text = "".join(parts)
+    if not _speaks_openai(chat):
+        return text  # stand-ins (fake_llm) report no finish_reason and may answer "" on purpose
+    if not finished:
+        if parts:
+            raise StreamCut(f"stream ended after {len(text)} characters without finish_reason")
+        raise MalformedReply("stream ended without any completion chunk")
+    if not text.strip():
+        raise EmptyReply("the model finished with empty content")
+    return text
 
 
-def _chunks(chat: BaseChatModel, messages: list[BaseMessage]) -> Iterator[str]:
-    for chunk in chat.stream(messages):
-        content = chunk.content
-        if isinstance(content, list):  # some providers send content parts
-            content = "".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
-        yield content
+def _speaks_openai(chat: BaseChatModel) -> bool:
+    """The OpenAI protocol ends every choice with a finish_reason; other chat models need not."""
+    return type(chat).__module__.startswith("langchain_openai")
+
+
+def _in_stream(exc: Exception, had_text: bool) -> Exception:
+    """A connection error once text has arrived is a cut reply, not an unreachable server; the
+    client wraps both the same way. A stream without a single chunk is not a chat stream."""
+    kind = fault_kind(exc)
+    if had_text and kind == CONNECT:
+        return StreamCut(f"connection lost mid-reply ({type(exc).__name__})")
+    if kind is None and isinstance(exc, ValueError) and "No generation chunks" in str(exc):
+        return MalformedReply("no completion chunks in the response")
+    return exc
+
+
+def _text(chunk: BaseMessageChunk) -> str:
+    content = chunk.content
+    if isinstance(content, list):  # some providers send content parts
+        content = "".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
+    return content or ""

