@@ -206,38 +206,49 @@ def ensure_report(brief: Brief) -> Report:
 
 
 def draft_all(brief: Brief) -> None:
-    """Sections are saved one by one, so 停止 (any click reruns the page and ends this run) keeps them."""
+    """Sections are saved one by one as they finish, so 停止 (any click reruns the page and ends
+    this run) keeps them; with a remote endpoint and 并发 > 1 several are drafted at once."""
     report = ensure_report(brief)
     units = [s for s in report.drafting_units() if not s.locked]
+    if not units:
+        set_error("所有小节都已锁定，没有需要起草的内容。")
+        return
     box = st.container(border=True)
     bar = box.progress(0.0, text="准备起草…")
     stop_slot = box.empty()
     stop_slot.button("■ 停止起草", key="stop", help="已完成的小节会保留")
     live = box.empty()
-    d = drafter()
-    for n, section in enumerate(units):
-        label = "开头" if section.role == ROLE_OPENING else section.heading
-        bar.progress(n / len(units), text=f"正在起草（{n + 1}/{len(units)}）：{label}")
-        streamed: list[str] = []
+    buffers: dict[str, list[str]] = {}
+    finished = 0
 
-        def show(k: str, kind: str, payload: str) -> None:
-            if kind == "token":
-                streamed.append(payload)
-                live.info("".join(streamed)[-400:])
-            elif kind == "repair":
-                streamed.clear()
-                live.warning("核对事实后正在重写本节…")
-            elif kind == "retry":
-                streamed.clear()
-                live.warning(f"{payload}，正在自动重试…")
+    def on_event(key: str, kind: str, payload: str) -> None:
+        nonlocal finished
+        if kind == "start":
+            buffers[key] = []
+            bar.progress(finished / len(units), text=f"正在起草（{finished + 1}/{len(units)}）：{_label(report, key)}")
+        elif kind == "token":
+            buffers.setdefault(key, []).append(payload)
+            live.info("".join(buffers[key])[-400:])
+        elif kind in ("repair", "retry"):
+            buffers[key] = []
+            live.warning("核对事实后正在重写本节…" if kind == "repair" else f"{payload}，正在自动重试…")
+        elif kind == "done":
+            finished += 1
+            session.record(get_store(), st.session_state.draft_id, report, key, "生成")
+            save_report()
+            st.session_state[f"text_{key}"] = report.find(key).text
+            bar.progress(finished / len(units), text=f"已完成 {finished}/{len(units)}")
 
-        d.draft_section(report, brief, section.key, on_event=show)
-        session.record(get_store(), st.session_state.draft_id, report, section.key, "生成")
-        save_report()
-        st.session_state[f"text_{section.key}"] = section.text
+    drafter().draft_report(brief, report, on_event=on_event, concurrency=concurrency())
     bar.progress(1.0, text="起草完成")
     stop_slot.empty()
     live.empty()
+
+
+def concurrency() -> int:
+    """The embedded llama.cpp server decodes one request at a time; parallel calls only help remotely."""
+    settings = load_settings()
+    return 1 if FAKE or settings.embedded else max(1, settings.concurrency)
 
 
 def draft_one(brief: Brief, key: str) -> None:
@@ -357,7 +368,8 @@ def on_delete(draft_id: str) -> None:
 def on_save_settings() -> None:
     s = load_settings()
     save_settings(replace(s, base_url=st.session_state.cfg_base_url.strip(), model=st.session_state.cfg_model.strip(),
-                          api_key=st.session_state.cfg_api_key.strip()))
+                          api_key=st.session_state.cfg_api_key.strip(),
+                          concurrency=int(st.session_state.cfg_concurrency), style=st.session_state.cfg_style))
     st.session_state.settings_msg = ("success", "已保存设置。")
 
 
@@ -413,6 +425,11 @@ def settings_panel() -> None:
                       placeholder="https://api.deepseek.com/v1")
         st.text_input("模型名称", value=s.model, key="cfg_model", placeholder="deepseek-chat")
         st.text_input("API 密钥", value=s.api_key, key="cfg_api_key", type="password")
+        st.number_input("并发小节数（远程服务）", min_value=1, max_value=16, value=max(1, s.concurrency),
+                        key="cfg_concurrency", help="远程服务可同时起草多个小节；内置模型总是逐节起草。")
+        styles = {"auto": "自动", "compact": "逐条扩写（适合小模型）", "full": "整节生成并参照范文"}
+        st.selectbox("起草方式", list(styles), index=list(styles).index(s.style if s.style in styles else "auto"),
+                     format_func=styles.get, key="cfg_style")
         c1, c2 = st.columns(2)
         c1.button("保存设置", on_click=on_save_settings, use_container_width=True)
         c2.button("测试连接", on_click=on_test_connection, use_container_width=True)

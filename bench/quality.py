@@ -24,6 +24,7 @@ from retrieval.index import default_index  # noqa: E402
 from retrieval.ingest import load_corpus  # noqa: E402
 from zongjie.brief import make_brief  # noqa: E402
 from zongjie.draft import Drafter, allowed_terms  # noqa: E402
+from zongjie.export_md import export_markdown  # noqa: E402
 from zongjie.facts import check_text, extract_facts, report_ledger  # noqa: E402
 from zongjie.model import ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS, Brief, Report  # noqa: E402
 from zongjie.settings import load_settings  # noqa: E402
@@ -77,8 +78,8 @@ def build_cases(limit: int | None) -> list[Case]:
     return cases[:limit] if limit else cases
 
 
-def structure_score(report: Report) -> float:
-    checks = [
+def structure_checks(report: Report) -> list[bool]:
+    return [
         bool(report.opening.text),
         [s.role for s in report.sections] == [ROLE_RESULTS, ROLE_PROBLEMS, ROLE_PLANS],
         len(report.sections[0].subsections) >= 1,
@@ -86,6 +87,10 @@ def structure_score(report: Report) -> float:
         report.opening.text.rstrip().endswith(("如下：", "如下:")),
         all(len(s.text) >= 20 for s in report.drafting_units()),
     ]
+
+
+def structure_score(report: Report) -> float:
+    checks = structure_checks(report)
     return sum(checks) / len(checks)
 
 
@@ -143,6 +148,10 @@ def run(args: argparse.Namespace) -> None:
                 report = drafter.draft_report(case.brief)
                 s = score(report, case.brief, index, time.monotonic() - started)
                 totals[repair].append(s)
+                if args.dump:
+                    args.dump.mkdir(parents=True, exist_ok=True)
+                    (args.dump / f"{case.report_id}-repair-{'on' if repair else 'off'}.md").write_text(
+                        export_markdown(report), encoding="utf-8")
                 print(f"{case.report_id:8} repair={'on ' if repair else 'off'} bullets={len(case.brief.bullets):2} "
                       f"recall={s.recall:.2f} invented={s.invented} unused={s.unused} leaks={s.leaks} "
                       f"structure={s.structure:.2f} time={s.seconds:.0f}s", flush=True)
@@ -168,6 +177,7 @@ def main() -> None:
     parser.add_argument("--style", choices=("auto", "compact", "full"), default=None)
     parser.add_argument("--no-repair", action="store_true")
     parser.add_argument("--compare-repair", action="store_true", help="draft each case without and with repair")
+    parser.add_argument("--dump", type=Path, default=None, help="write each draft as Markdown into this folder")
     run(parser.parse_args())
 
 

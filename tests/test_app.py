@@ -180,11 +180,14 @@ def test_settings_connection_test_reports_failure_in_chinese(monkeypatch, bullet
     at.run()
     assert any("无法连接模型服务" in e.value for e in at.error)
     at.text_input(key="cfg_model").set_value("deepseek-chat")
+    at.number_input(key="cfg_concurrency").set_value(6)
+    at.selectbox(key="cfg_style").set_value("full")
     button(at, "保存设置").click()
     at.run()
     from zongjie.settings import load_settings
 
-    assert load_settings().model == "deepseek-chat"
+    saved = load_settings()
+    assert (saved.model, saved.concurrency, saved.style) == ("deepseek-chat", 6, "full")
 
 
 def test_proofread_warning_and_one_click_fix(fake_llm, bullets_text):

@@ -252,3 +252,51 @@ def test_runaway_answer_is_cut_at_the_budget(bullets_text):
         report, brief, "opening", on_event=lambda k, kind, p: pieces.append(p) if kind == "token" else None)
     assert COMPACT_CALL_CHARS <= sum(map(len, pieces)) < COMPACT_CALL_CHARS + 4
     assert report.opening.text == "坚持围绕中心工作，扎实推进各项任务落实。", "the loop collapses to one sentence"
+
+
+def test_concurrent_drafting_runs_sections_in_parallel_and_reports_on_caller_thread(bullets_text):
+    import threading
+    import time as _time
+
+    brief = brief_of(bullets_text)
+    caller = threading.get_ident()
+    threads = set()
+
+    def on_event(key, kind, payload):
+        threads.add(threading.get_ident())
+
+    slow = TemplateChatModel(delay=0.02, chunk_chars=8)
+    t0 = _time.monotonic()
+    seq = Drafter(chat=slow).draft_report(brief)
+    sequential = _time.monotonic() - t0
+    t0 = _time.monotonic()
+    par = Drafter(chat=slow).draft_report(brief, on_event=on_event, concurrency=8)
+    concurrent = _time.monotonic() - t0
+    assert [s.text for s in par.drafting_units()] == [s.text for s in seq.drafting_units()]
+    assert threads == {caller}, "UI callbacks never run on worker threads"
+    assert concurrent < sequential / 2.5, (concurrent, sequential)
+
+
+def test_concurrent_failure_keeps_the_other_sections(bullets_text):
+    import pytest
+
+    from zongjie.llm import LLMError
+
+    brief = brief_of(bullets_text)
+
+    def responder(messages):
+        if "本节标题：存在的问题" in messages[-1].content:
+            raise RuntimeError("Error code: 500")
+        return TemplateChatModel().respond(messages)
+
+    report = build_outline_for(brief)
+    with pytest.raises(LLMError):
+        Drafter(chat=ScriptedChatModel(responder=responder)).draft_report(brief, report, concurrency=4)
+    assert report.find("s2").text == ""
+    assert all(s.text for s in report.drafting_units() if s.key != "s2")
+
+
+def build_outline_for(brief):
+    from zongjie.outline import build_outline
+
+    return build_outline(brief)

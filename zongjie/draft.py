@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import logging
+import queue
 import re
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -51,18 +54,39 @@ class Drafter:
     exclude_report: str | None = None
     compact: bool = False  # one short task per call; see Settings.compact
     stats: dict = field(default_factory=lambda: {"calls": 0, "repairs": 0})
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def _count(self, name: str) -> None:
+        with self._lock:  # sections may be drafted on worker threads
+            self.stats[name] += 1
 
     # ---- whole report -------------------------------------------------------------------
     def draft_report(self, brief: Brief, report: Report | None = None, on_event: Event | None = None,
-                     should_stop: Callable[[], bool] | None = None) -> Report:
-        """Fill every unlocked leaf section in reading order; a failure stops here, keeping what is written."""
+                     should_stop: Callable[[], bool] | None = None, concurrency: int = 1) -> Report:
+        """Fill every unlocked leaf section. Sequentially, a failure stops there, keeping what is
+        written; concurrently (for remote endpoints that serve requests in parallel), every section
+        is attempted and the first failure is raised at the end. Events always reach `on_event` on
+        the calling thread, so a UI can update from it."""
         report = report or build_outline(brief)
-        for section in report.drafting_units():
-            if should_stop and should_stop():
-                break
-            if section.locked:
-                continue
-            self.draft_section(report, brief, section.key, on_event=on_event, should_stop=should_stop)
+        units = [s for s in report.drafting_units() if not s.locked]
+        if concurrency <= 1:
+            for section in units:
+                if should_stop and should_stop():
+                    break
+                self.draft_section(report, brief, section.key, on_event=on_event, should_stop=should_stop)
+            return report
+        events: queue.Queue = queue.Queue()
+        emit = on_event or (lambda *_: None)
+        with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="draft") as pool:
+            futures = [pool.submit(self.draft_section, report, brief, s.key, lambda *e: events.put(e), should_stop)
+                       for s in units]
+            pending = set(futures)
+            while pending:
+                _, pending = wait(pending, timeout=0.05)
+                _drain(events, emit)
+        _drain(events, emit)
+        for future in futures:
+            future.result()  # re-raise the first failure; the other sections are already written
         return report
 
     # ---- one section --------------------------------------------------------------------
@@ -93,7 +117,7 @@ class Drafter:
         issues = self._issues(report, brief, section, bullets, text)
         if not issues or not self.repair or (should_stop and should_stop()):
             return text
-        self.stats["repairs"] += 1
+        self._count("repairs")
         emit(section.key, "repair", "")
         messages = messages + [AIMessage(content=text),
                                HumanMessage(content=prompts.render("repair", problems=describe(issues, brief)))]
@@ -186,7 +210,7 @@ class Drafter:
                   should_stop: Callable[[], bool] | None, max_chars: int = FULL_SECTION_CHARS) -> str:
         """Stream one answer; past `max_chars` the stream is closed (llama.cpp then stops decoding), so
         a looping small model costs a bounded amount of time whatever the server's token limit."""
-        self.stats["calls"] += 1
+        self._count("calls")
         received = 0
 
         def on_token(piece: str) -> None:
@@ -216,6 +240,14 @@ class Drafter:
         section.paragraphs = to_paragraphs(text, bullets)
         section.issues = issues
         section.exemplar_ids = [getattr(p, "id", str(p)) for p in exemplars]
+
+
+def _drain(events: queue.Queue, emit: Event) -> None:
+    while True:
+        try:
+            emit(*events.get_nowait())
+        except queue.Empty:
+            return
 
 
 def _verb(report: Report) -> str:
