@@ -13,7 +13,7 @@ from dataclasses import replace
 import streamlit as st
 
 from zongjie import session
-from zongjie.brief import BriefError, make_brief
+from zongjie.brief import BriefError, brief_warnings, make_brief
 from zongjie.draft import Drafter, allowed_terms
 from zongjie.export_docx import export_docx
 from zongjie.examples import ExampleError, ExampleLibrary
@@ -24,8 +24,8 @@ from zongjie.local_model import MODEL_NAME, LocalModelError, start_server
 from zongjie.model import GENRES, ROLE_OPENING, Brief, Report, numbered_heading
 from zongjie.outline import build_outline
 from zongjie.proofread import ProofIssue, apply_fix, check_report, propose_parallel_headlines
-from zongjie.settings import load_settings, save_settings
-from zongjie.store import Store
+from zongjie.settings import disable_tracing, load_settings, save_settings
+from zongjie.store import Store, StoreError
 
 SAMPLE = """五四期间组织基层团组织开展青年文化节主题团日活动30余场，覆盖4560名团员青年
 “六一”期间组织学校开展“争做新时代好队员”主题宣传教育系列活动20余场，覆盖11560名少先队员
@@ -186,7 +186,7 @@ def run_pending() -> None:
                 sync_widgets(st.session_state.report)
             else:
                 set_error("没有更早的版本可以撤销。")
-    except (BriefError, LLMError, LocalModelError, session.OutlineError) as exc:
+    except (BriefError, LLMError, LocalModelError, session.OutlineError, StoreError) as exc:
         set_error(str(exc))
     except KeyError:
         set_error("找不到该小节，可能已被删除，请刷新页面。")
@@ -368,7 +368,7 @@ def on_delete(draft_id: str) -> None:
 def on_save_settings() -> None:
     s = load_settings()
     save_settings(replace(s, base_url=st.session_state.cfg_base_url.strip(), model=st.session_state.cfg_model.strip(),
-                          api_key=st.session_state.cfg_api_key.strip(),
+                          api_key=st.session_state.cfg_api_key.strip() or s.api_key,
                           concurrency=int(st.session_state.cfg_concurrency), style=st.session_state.cfg_style))
     st.session_state.settings_msg = ("success", "已保存设置。")
 
@@ -424,7 +424,9 @@ def settings_panel() -> None:
         st.text_input("服务地址（OpenAI 兼容）", value=s.base_url, key="cfg_base_url",
                       placeholder="https://api.deepseek.com/v1")
         st.text_input("模型名称", value=s.model, key="cfg_model", placeholder="deepseek-chat")
-        st.text_input("API 密钥", value=s.api_key, key="cfg_api_key", type="password")
+        # The saved key is never sent back to the browser; an empty field keeps it.
+        st.text_input("API 密钥", key="cfg_api_key", type="password",
+                      placeholder="已保存（留空则不变）" if s.api_key else "sk-…")
         st.number_input("并发小节数（远程服务）", min_value=1, max_value=16, value=max(1, s.concurrency),
                         key="cfg_concurrency", help="远程服务可同时起草多个小节；内置模型总是逐节起草。")
         styles = {"auto": "自动", "compact": "逐条扩写（适合小模型）", "full": "整节生成并参照范文"}
@@ -614,6 +616,18 @@ def downloads(report: Report) -> None:
 
 def main() -> None:
     st.set_page_config(page_title="总结 · 工作总结起草", page_icon="📝", layout="wide")
+    disable_tracing()
+    try:
+        page()
+    except StoreError as exc:
+        # Autosave failed (disk full, folder not writable, locked): say so; the page state is kept.
+        st.error(f"{exc}（本页内容仍在，可先下载 Word 保存。）")
+
+
+def page() -> None:
+    if get_store().notice and not st.session_state.get("notice_shown"):
+        st.session_state.notice_shown = True
+        st.warning(get_store().notice)
     if "draft_id" not in st.session_state:
         wanted = st.query_params.get("d")
         if not (wanted and load_draft(wanted)):
@@ -632,6 +646,8 @@ def main() -> None:
         brief = current_brief()
     except BriefError:
         brief = None
+    for warning in brief_warnings(brief) if brief else []:
+        st.caption(f"提示：{warning}")
     proof = check_report(report)
     outline_editor(report, brief, proof)
     section_editor(report, brief, proof)

@@ -24,10 +24,12 @@ def test_real_model_drafts_a_report_that_keeps_the_bullets_numbers():
 
     brief = make_brief(BULLETS, "共青团某某区委员会", "2023年上半年", "工作总结")
     # temperature 0: greedy decoding, so the run is repeatable on one machine
-    chat, server = connect(Settings(temperature=0.0, max_tokens=500))
+    settings = Settings(temperature=0.0, max_tokens=500)
+    assert settings.compact, "the embedded model drafts in compact style by default"
+    chat, server = connect(settings)
     try:
         started = time.monotonic()
-        drafter = Drafter(chat=chat, index=default_index())
+        drafter = Drafter(chat=chat, index=default_index(), compact=settings.compact)
         report = drafter.draft_report(brief)
         elapsed = time.monotonic() - started
     finally:

@@ -9,6 +9,8 @@ from .model import GENRES, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS, Brief, Bulle
 MAX_BULLETS = 60
 MAX_BULLET_CHARS = 600
 MAX_INPUT_CHARS = 20_000
+# Unit, period and title go into every prompt and onto the title line; real ones are under 40 字.
+MAX_FIELD_CHARS = 100
 
 # Leading list markers users paste from Word, WeChat or Markdown: "-", "•", "1.", "（一）", "一是".
 _MARKER = re.compile(
@@ -22,6 +24,9 @@ _HEADER_ROLES = (
     (re.compile(r"^[【\[]?\s*(主要做法和?成效|成效|做法|成绩|工作成效)\s*[】\]]?\s*[:：]?$"), ROLE_RESULTS),
 )
 _PROBLEM_HINT = re.compile(r"^(问题|不足)[:：]|不足|短板|欠缺|有待(提高|加强|提升)|还不够|不够(强|高|深入|完善)|薄弱|不平衡|不充分")
+# Han characters (basic, extension A, compatibility, extensions B–G): a bullet without any is
+# foreign-language (or numbers only) and drafts poorly into a Chinese report.
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _PLAN_HINT = re.compile(r"^(下一步|计划|打算)[:：]|^下一步|^下半年|^明年|^(将|拟|计划)|力争")
 
 
@@ -76,6 +81,9 @@ def parse_bullets(text: str) -> list[Bullet]:
 def make_brief(text: str, unit: str, period: str, genre: str, title: str = "") -> Brief:
     """Validate everything the pipeline needs; raise BriefError with a message the page can show."""
     unit, period, title = clean_line(unit), clean_line(period), clean_line(title)
+    for name, value in (("单位名称", unit), ("时段", period), ("标题", title)):
+        if len(value) > MAX_FIELD_CHARS:
+            raise BriefError(f"{name}过长（{len(value)} 字），请控制在 {MAX_FIELD_CHARS} 字以内。")
     if not unit:
         raise BriefError("请填写单位名称，例如：共青团某某县委员会。")
     if not period:
@@ -88,6 +96,16 @@ def make_brief(text: str, unit: str, period: str, genre: str, title: str = "") -
     if not any(b.role == ROLE_RESULTS for b in bullets):
         raise BriefError("至少需要一条工作做法或成效类要点（目前全部被识别为问题或计划）。")
     return Brief(unit=unit, period=period, genre=genre, bullets=bullets, title=title)
+
+
+def brief_warnings(brief: Brief) -> list[str]:
+    """Notes the page shows without blocking the draft: input that works, but not as well as it could."""
+    foreign = [b.id[1:] for b in brief.bullets if not _HAN.search(b.text)]
+    if not foreign:
+        return []
+    which = "全部要点" if len(foreign) == len(brief.bullets) else f"第 {'、'.join(foreign)} 条要点"
+    return [f"{which}不含中文：报告将用中文起草，外文内容可能被照抄或译得不准确。建议先把要点译成中文，"
+            "或在生成后逐条核对。"]
 
 
 def bullets_to_text(bullets: list[Bullet]) -> str:

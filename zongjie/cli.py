@@ -9,11 +9,11 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from .brief import BriefError, make_brief
+from .brief import BriefError, brief_warnings, make_brief
 from .llm import LLMError
 from .local_model import LocalModelError, assemble_model
 from .model import GENRES
-from .settings import load_settings
+from .settings import disable_tracing, load_settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=os.environ.get("ZONGJIE_LOG", "WARNING"))
+    disable_tracing()
     args = build_parser().parse_args(argv)
     try:
         if args.command == "prepare-model":
@@ -63,6 +64,8 @@ def draft_command(args: argparse.Namespace) -> int:
     from .export_md import export_markdown
 
     brief = make_brief(args.bullets.read_text(encoding="utf-8"), args.unit, args.period, args.genre, args.title)
+    for warning in brief_warnings(brief):
+        print(f"提示：{warning}", file=sys.stderr)
     settings = load_settings()
     if args.style:
         settings = replace(settings, style=args.style)

@@ -13,6 +13,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from . import facts, prompts
+from .export_md import clean_text
 from .llm import stream_text
 from .model import (ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS, Brief, Bullet, FactIssue,
                     Paragraph, Report, Section)
@@ -335,7 +336,7 @@ _LABEL = re.compile(r"【(?:本节事实|参考范文|工作要点|计划要点|
 def clean_output(raw: str) -> str:
     """Strip what small models wrap around the prose (fences, preambles, headings, Markdown), fold a
     numbered list into 一是……二是……, drop repeated sentences and an unfinished last sentence."""
-    text = _FENCE.sub("", raw).replace("\r", "")
+    text = _FENCE.sub("", clean_text(raw))  # XML-invalid debris would break autosave and export
     text = _PREAMBLE.sub("", _LABEL.sub("", text).strip())
     lines = []
     for line in text.split("\n"):

@@ -4,10 +4,17 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 ENV_PREFIX = "ZONGJIE_"
+
+
+def disable_tracing() -> None:
+    """LangSmith tracing, if switched on in the user's environment, would copy every prompt (the
+    unit's bullets) to a third party; zongjie talks to the configured endpoint only."""
+    for var in ("LANGCHAIN_TRACING_V2", "LANGCHAIN_TRACING", "LANGSMITH_TRACING"):
+        os.environ[var] = "false"
 
 
 def data_dir() -> Path:
@@ -32,7 +39,7 @@ class Settings:
 
     base_url: str = ""
     model: str = ""
-    api_key: str = ""
+    api_key: str = field(default="", repr=False)  # never in a repr, a log line or an exception
     timeout: float = 120.0
     max_retries: int = 2
     temperature: float = 0.3

@@ -1,0 +1,73 @@
+"""The speed benchmarks still run: each script at a tiny size, its printed figures parsed and sanity-checked."""
+from __future__ import annotations
+
+import math
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+if str(BENCH) not in sys.path:
+    sys.path.insert(0, str(BENCH))
+
+NUMBER = r"([0-9]+(?:\.[0-9]+)?)"
+
+
+def figure(pattern: str, text: str) -> float:
+    match = re.search(pattern, text)
+    assert match, f"no figure matching {pattern!r} in:\n{text}"
+    value = float(match.group(1))
+    assert math.isfinite(value) and value >= 0
+    return value
+
+
+def test_retrieval_scale_small(capsys):
+    import retrieval_scale
+
+    assert retrieval_scale.main(["--reports", "50", "--queries", "30", "--seed", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "50 synthetic reports" in out
+    passages = figure(r"\): " + NUMBER + r" passages", out)
+    assert passages > 50 * 3
+    index_s = figure(r"SectionIndex\(\.\.\.\) " + NUMBER + " s", out)
+    tokenise_s = figure(r"tokenise \(jieba\) " + NUMBER + " s", out)
+    bm25_s = figure(r"bm25s index " + NUMBER + " s", out)
+    assert 0 < index_s < 60 and tokenise_s + bm25_s <= index_s + 0.01
+    row = re.search(r"\ball\s+(\d+)\s+" + r"\s+".join([NUMBER] * 4), out)
+    assert row, out
+    n, p50, p95, p99, worst = int(row.group(1)), *map(float, row.groups()[1:])
+    assert n == 30 and 0 < p50 <= p95 <= p99 <= worst < 1000
+    assert figure(r"peak RSS " + NUMBER + " MiB", out) > 10
+    assert "nproc" in out and "Python 3." in out
+
+
+def test_synthetic_corpus_is_deterministic_and_consistent():
+    import retrieval_scale
+    from retrieval.corpus import load_corpus
+    from zongjie.model import GENRES
+
+    seeds = load_corpus()
+    a = retrieval_scale.synthesize(seeds, 20, seed=3)
+    b = retrieval_scale.synthesize(seeds, 20, seed=3)
+    assert [r.to_dict() for r in a] == [r.to_dict() for r in b]
+    assert len({r.id for r in a}) == 20
+    seed_roles = {(s.heading, s.role) for r in seeds for s in r.all_sections()}
+    for report in a:
+        assert report.genre in GENRES and report.sections
+        # every heading keeps the role it had in the seed corpus
+        assert {(s.heading, s.role) for s in report.all_sections()} <= seed_roles
+
+
+@pytest.mark.browser
+def test_first_paint_single_run(capsys):
+    import first_paint
+
+    assert first_paint.main(["--runs", "1", "--skip-model"]) == 0
+    out = capsys.readouterr().out
+    health = figure(r"start → health OK\s+" + NUMBER, out)
+    paint = figure(r"start → first paint\s+" + NUMBER, out)
+    reload = figure(r"warm reload → paint\s+" + NUMBER, out)
+    assert 0 < health < paint < 60 and 0 < reload < 60
+    assert "skipped: --skip-model given" in out
