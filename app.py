@@ -14,13 +14,16 @@ import streamlit as st
 
 from zongjie import session
 from zongjie.brief import BriefError, brief_warnings, make_brief
-from zongjie.draft import Drafter, allowed_terms
 from zongjie.export_docx import export_docx
 from zongjie.examples import ExampleError, ExampleLibrary
 from zongjie.export_md import export_markdown
 from zongjie.facts import GIVEN, report_ledger
-from zongjie.llm import LLMError, attach_server, describe_error, make_chat_model
+from zongjie.errors import LLMError
+from zongjie.grounding import allowed_terms
 from zongjie.local_model import MODEL_NAME, LocalModelError, start_server
+
+# zongjie.draft and zongjie.llm pull in LangChain (about a second to import on this machine), so
+# they are imported where a model is first needed, not before the page's first paint.
 from zongjie.model import GENRES, ROLE_OPENING, Brief, Report, numbered_heading
 from zongjie.outline import build_outline
 from zongjie.proofread import ProofIssue, apply_fix, check_report, propose_parallel_headlines
@@ -72,6 +75,8 @@ def get_embedded_server():
 
 
 def chat_model(timeout: float | None = None):
+    from zongjie.llm import attach_server, make_chat_model
+
     if FAKE:
         from zongjie.fake_llm import TemplateChatModel
 
@@ -192,7 +197,9 @@ def run_pending() -> None:
         set_error("找不到该小节，可能已被删除，请刷新页面。")
 
 
-def drafter() -> Drafter:
+def drafter():
+    from zongjie.draft import Drafter
+
     pinned = st.session_state.get("pinned") or None
     return Drafter(chat=chat_model(), index=get_index(), pinned_report=pinned,
                    compact=not FAKE and load_settings().compact)
@@ -375,6 +382,8 @@ def on_save_settings() -> None:
 
 def on_test_connection() -> None:
     from langchain_core.messages import HumanMessage
+
+    from zongjie.llm import describe_error
 
     try:
         reply = chat_model(timeout=30).invoke([HumanMessage(content="请只回复：好")])

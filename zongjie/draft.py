@@ -15,6 +15,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from . import facts, prompts
 from .export_md import clean_text
 from .llm import stream_text
+from .grounding import allowed_terms, section_bullets, to_paragraphs  # noqa: F401 (re-exported)
 from .model import (ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS, Brief, Bullet, FactIssue,
                     Paragraph, Report, Section)
 from .outline import build_outline
@@ -297,21 +298,10 @@ def _badness(issues: list[FactIssue]) -> tuple[int, int]:
     return (sum(i.kind == "来源不明" for i in issues), sum(i.kind == "未采用" for i in issues))
 
 
-def section_bullets(brief: Brief, section: Section) -> list[Bullet]:
-    return [b for b in (brief.bullet(i) for i in section.bullet_ids) if b is not None]
-
-
 def format_facts(bullets: list[Bullet]) -> str:
     if not bullets:
         return "（本节无具体事实，不得出现任何数字和名称）"
     return "\n".join(f"- {b.text}" for b in bullets)
-
-
-def allowed_terms(report: Report, section: Section | None = None) -> list[str]:
-    """The unit, period, title and the section's headline come from the user (the outline is theirs
-    to edit), so numbers or names in them are not inventions."""
-    given = [report.unit, report.period, report.title, section.heading if section else ""]
-    return [t for t in given if t]
 
 
 def describe(issues: list[FactIssue], brief: Brief) -> str:
@@ -385,14 +375,3 @@ def _trim_unfinished(lines: list[str]) -> str:
         elif len(lines) > 1:
             lines.pop()
     return "\n".join(lines).strip()
-
-
-def to_paragraphs(text: str, bullets: list[Bullet]) -> list[Paragraph]:
-    """Each paragraph records which bullets its facts came from, for the ledger and the editor."""
-    out = []
-    for chunk in (c.strip() for c in text.split("\n")):
-        if not chunk:
-            continue
-        used = facts.check_text(chunk, bullets).used_bullets if bullets else []
-        out.append(Paragraph(text=chunk, bullet_ids=[b.id for b in bullets if b.id in used]))
-    return out

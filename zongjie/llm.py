@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import BaseMessage, BaseMessageChunk
 
+from .errors import LLMError  # noqa: F401 (re-exported: callers catch it from here)
 from .local_model import MODEL_NAME, LocalModelError, LocalServer, ensure_running, start_server
 from .settings import Settings
 
@@ -45,15 +46,6 @@ MESSAGES = {
     AUTH: "模型服务拒绝了 API 密钥，请在设置中检查密钥。",
     NOT_FOUND: "模型服务找不到该模型，请在设置中检查模型名称和服务地址。",
 }
-
-
-class LLMError(RuntimeError):
-    """A model call failed; `args[0]` is a short Chinese message for the user, `kind` one of the
-    fault words above (None when unclassified)."""
-
-    def __init__(self, message: str, kind: str | None = None):
-        super().__init__(message)
-        self.kind = kind
 
 
 class StreamCut(RuntimeError):

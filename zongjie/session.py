@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import difflib
 
-from .draft import allowed_terms, section_bullets, to_paragraphs
+from .grounding import allowed_terms, section_bullets, to_paragraphs
 from .facts import issues_for_section
 from .model import Brief, Report
 from .store import Store, Version
