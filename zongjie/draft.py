@@ -94,12 +94,9 @@ class Drafter:
     # ---- one section --------------------------------------------------------------------
     def draft_section(self, report: Report, brief: Brief, key: str, on_event: Event | None = None,
                       should_stop: Callable[[], bool] | None = None) -> Section:
-        section = _require(report, key)
+        section, emit, bullets = _begin(report, brief, key, on_event)
         if section.locked:
             return section
-        emit = on_event or (lambda *_: None)
-        emit(key, "start", section.heading)
-        bullets = section_bullets(brief, section)
         exemplars = self.exemplars_for(section, report, bullets)
         if self.compact:
             text = self._compact_text(report, brief, section, bullets, emit, should_stop)
@@ -167,12 +164,9 @@ class Drafter:
     def revise_section(self, report: Report, brief: Brief, key: str, instruction: str,
                        on_event: Event | None = None) -> Section:
         """重写/扩写/精简/润色: the current text plus an instruction; fact-checked like a fresh draft."""
-        section = _require(report, key)
+        section, emit, bullets = _begin(report, brief, key, on_event)
         if section.locked:
             return section
-        emit = on_event or (lambda *_: None)
-        emit(key, "start", section.heading)
-        bullets = section_bullets(brief, section)
         user = prompts.render("revise", instruction=instruction, facts=format_facts(bullets),
                               draft=section.text or "（空）")
         messages = [SystemMessage(content=prompts.load("system")), HumanMessage(content=user)]
@@ -284,6 +278,16 @@ def join_items(sentences: list[str]) -> str:
     if len(items) <= 1:
         return items[0] if items else ""
     return "".join(f"{_ORDINALS[i] if i < 10 else i + 1}是{s}" for i, s in enumerate(items))
+
+
+def _begin(report: Report, brief: Brief, key: str, on_event: Event | None) -> tuple[Section, Event, list[Bullet]]:
+    """Common start of every section call: the section, an event sink (announcing the start unless
+    the section is locked, which no call may touch) and the section's bullets."""
+    section = _require(report, key)
+    emit = on_event or (lambda *_: None)
+    if not section.locked:
+        emit(key, "start", section.heading)
+    return section, emit, section_bullets(brief, section)
 
 
 def _require(report: Report, key: str) -> Section:
