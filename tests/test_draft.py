@@ -300,3 +300,7 @@ def build_outline_for(brief):
     from zongjie.outline import build_outline
 
     return build_outline(brief)
+
+
+def test_any_short_bracket_label_is_removed():
+    assert clean_output("开展活动15场。\n【工作成效和意义】：提高了服务意识。") == "开展活动15场。\n提高了服务意识。"
