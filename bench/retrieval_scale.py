@@ -8,8 +8,15 @@ each slot with a same-role section drawn from any report, shuffles and mixes tha
 and subsections with same-role ones, gives it a new unit/year title and perturbs its numbers. Then it
 times SectionIndex(passages_from_reports(reports)) — jieba tokenisation and the bm25s index separately —
 and Q searches (headings, phrases, and app-like "heading + bullets" queries, with and without role/genre
-filters), each timed with time.perf_counter. Prints one summary block; single run, percentiles over queries.
-Other processes may share the machine: the load average is printed with the figures.
+filters), each timed with time.perf_counter. Then, separately, SectionIndex.save to a temporary file and
+SectionIndex.load from it (key check included), checked to answer like the built index. Prints one summary
+block; single run, percentiles over queries. Other processes may share the machine: the load average is
+printed with the figures.
+
+Tokenising options (retrieval.index): --processes (pool size for large corpora; 1 = no pool),
+--pool-min-passages, --no-memo (cut every passage in full instead of each distinct jieba block once;
+the recombined corpus repeats its blocks far more than real reports would, so this shows the cost
+without that repetition), --skip-cache (no save/load stage).
 """
 from __future__ import annotations
 
@@ -23,6 +30,7 @@ import re
 import resource
 import statistics
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -200,14 +208,14 @@ def peak_rss_mib() -> float:
 @contextmanager
 def _timed_stages(totals: dict[str, float]):
     """Split SectionIndex construction into tokenising and the bm25s build without changing it:
-    wrap the module's `tokenize` and `SectionIndex._rebuild` for the duration."""
-    original_tokenize = index_module.tokenize
+    wrap the module's `tokenize_many` and `SectionIndex._rebuild` for the duration."""
+    original_tokenize = index_module.tokenize_many
     original_rebuild = SectionIndex._rebuild
 
-    def timed_tokenize(text: str) -> list[str]:
+    def timed_tokenize(*args, **kwargs) -> list[list[str]]:
         t = time.perf_counter()
         try:
-            return original_tokenize(text)
+            return original_tokenize(*args, **kwargs)
         finally:
             totals["tokenise"] += time.perf_counter() - t
 
@@ -218,12 +226,12 @@ def _timed_stages(totals: dict[str, float]):
         finally:
             totals["bm25"] += time.perf_counter() - t
 
-    index_module.tokenize = timed_tokenize
+    index_module.tokenize_many = timed_tokenize
     SectionIndex._rebuild = timed_rebuild
     try:
         yield
     finally:
-        index_module.tokenize = original_tokenize
+        index_module.tokenize_many = original_tokenize
         SectionIndex._rebuild = original_rebuild
 
 
@@ -235,9 +243,15 @@ def percentile(sorted_values: list[float], pct: float) -> float:
     return sorted_values[rank - 1]
 
 
-def run(n_reports: int = 10_000, n_queries: int = 500, seed: int = 0) -> dict:
+def _search(index: SectionIndex, query: Query) -> list:
+    return index.search(query.text, k=query.k, role=query.role, genre=query.genre, exclude_report=query.exclude_report)
+
+
+def run(n_reports: int = 10_000, n_queries: int = 500, seed: int = 0, cache: bool = True) -> dict:
     """Build, index and query; returns every figure the summary prints."""
-    fig: dict = {"reports": n_reports, "queries": n_queries, "seed": seed}
+    fig: dict = {"reports": n_reports, "queries": n_queries, "seed": seed,
+                 "options": {"processes": index_module.POOL_PROCESSES, "pool_min_passages": index_module.POOL_MIN_PASSAGES,
+                             "memo": index_module.MEMO_BLOCKS}}
     t = time.perf_counter()
     seeds = load_corpus()
     fig["seed_reports"] = len(seeds)
@@ -265,6 +279,7 @@ def run(n_reports: int = 10_000, n_queries: int = 500, seed: int = 0) -> dict:
     gc.collect()
     rss_after = rss_mib()
     fig["tokenise_s"], fig["bm25_s"] = stages["tokenise"], stages["bm25"]
+    fig["tokenize_stats"] = dict(index.tokenize_stats)
     fig["vocab"] = len(index._bm25.vocab_dict) if index._bm25 is not None else 0
     fig["tokens"] = sum(len(tokens) for tokens in index._tokens)
     fig["rss_passages_mib"] = rss_passages - rss_before
@@ -272,13 +287,12 @@ def run(n_reports: int = 10_000, n_queries: int = 500, seed: int = 0) -> dict:
 
     queries = make_queries(seeds, reports, n_queries, seed)
     for query in queries[:10]:  # warm-up (numpy/bm25s first-call paths), not counted
-        index.search(query.text, k=query.k, role=query.role, genre=query.genre, exclude_report=query.exclude_report)
+        _search(index, query)
     times: dict[str, list[float]] = {"all": [], "filtered": [], "unfiltered": []}
     empty = 0
     for query in queries:
         t = time.perf_counter()
-        hits = index.search(query.text, k=query.k, role=query.role, genre=query.genre,
-                            exclude_report=query.exclude_report)
+        hits = _search(index, query)
         ms = (time.perf_counter() - t) * 1000
         empty += not hits
         times["all"].append(ms)
@@ -293,7 +307,33 @@ def run(n_reports: int = 10_000, n_queries: int = 500, seed: int = 0) -> dict:
     }
     fig["peak_rss_mib"] = peak_rss_mib()
     fig["rss_end_mib"] = rss_mib()
+    if cache:
+        fig["cache"] = _cache_stage(index, passages, queries)
     return fig
+
+
+def _cache_stage(index: SectionIndex, passages: list, queries: list[Query]) -> dict:
+    """SectionIndex.save then SectionIndex.load (which hashes the passages to check the key), timed apart
+    from the build; the loaded index must answer a sample of queries exactly like the built one. The built
+    index is dropped before loading, so the two are not in memory together."""
+    out: dict = {}
+    sample = queries[:: max(1, len(queries) // 50)]
+    expected = [[(p.id, s) for p, s in _search(index, q)] for q in sample]
+    with tempfile.TemporaryDirectory(prefix="zongjie-index-") as tmp:
+        path = os.path.join(tmp, "index.npz")
+        t = time.perf_counter()
+        index.save(path)
+        out["save_s"] = time.perf_counter() - t
+        out["file_mib"] = os.path.getsize(path) / 2 ** 20
+        del index
+        gc.collect()
+        t = time.perf_counter()
+        loaded = SectionIndex.load(path, passages, save=False)
+        out["load_s"] = time.perf_counter() - t
+        out["loaded"] = loaded.loaded_from_cache
+        out["checked"] = len(sample)
+        out["identical"] = expected == [[(p.id, s) for p, s in _search(loaded, q)] for q in sample]
+    return out
 
 
 def machine() -> str:
@@ -319,7 +359,7 @@ def summary(fig: dict) -> str:
         f"index     SectionIndex(...) {fig['index_s']:.2f} s  = tokenise (jieba) {fig['tokenise_s']:.2f} s"
         f" + bm25s index {fig['bm25_s']:.2f} s + other {fig['index_s'] - fig['tokenise_s'] - fig['bm25_s']:.2f} s"
         f"   [goal < {GOAL_INDEX_S:.0f} s: {mark[ok_index]}]",
-        f"          tokenise rate {fig['chars'] / max(fig['tokenise_s'], 1e-9) / 1e3:.0f} k chars/s",
+        f"          tokenise rate {fig['chars'] / max(fig['tokenise_s'], 1e-9) / 1e3:.0f} k chars/s; {_tokenise_note(fig)}",
         f"query     {fig['queries']} queries (+10 warm-up), single run, per-query time.perf_counter; "
         f"{fig['empty_results']} returned no hit",
         f"          {'set':<11}{'n':>5}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}  (ms)",
@@ -333,7 +373,26 @@ def summary(fig: dict) -> str:
         f"memory    peak RSS {fig['peak_rss_mib']:.0f} MiB (ru_maxrss), RSS at end {fig['rss_end_mib']:.0f} MiB; "
         f"RSS delta: passages {fig['rss_passages_mib']:.0f} MiB, index (tokens + bm25s) {fig['rss_index_mib']:.0f} MiB",
     ]
+    if "cache" in fig:
+        c = fig["cache"]
+        lines.append(
+            f"cache     (not used by the app or by the index figure above) SectionIndex.save {c['save_s']:.2f} s, "
+            f"file {c['file_mib']:.0f} MiB; SectionIndex.load (hash passages + read) {c['load_s']:.2f} s, "
+            f"{'loaded from cache' if c['loaded'] else 'REBUILT (cache not used)'}, "
+            f"answers {'identical' if c['identical'] else 'DIFFERENT'} on {c['checked']} queries")
     return "\n".join(lines)
+
+
+def _tokenise_note(fig: dict) -> str:
+    st, opt = fig.get("tokenize_stats") or {}, fig["options"]
+    procs = f"{st.get('processes', 1)} process{'es' if st.get('processes', 1) > 1 else ''}"
+    pool = (f"pool of {opt['processes']} from {opt['pool_min_passages']} passages" if opt["processes"] > 1
+            else "pool off")
+    if st.get("memo"):
+        share = st.get("cut_chars", 0) / max(st.get("chars", 1), 1)
+        return (f"{procs} ({pool}); memo: jieba cut {st.get('distinct_blocks', 0)} distinct blocks, "
+                f"{st.get('cut_chars', 0) / 1e6:.2f} M chars = {share:.1%} of the text")
+    return f"{procs} ({pool}); memo off: jieba cut all of the text"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -341,8 +400,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reports", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--processes", type=int, default=index_module.POOL_PROCESSES,
+                        help="tokeniser pool size for large corpora (1 = no pool)")
+    parser.add_argument("--pool-min-passages", type=int, default=index_module.POOL_MIN_PASSAGES)
+    parser.add_argument("--no-memo", action="store_true", help="cut every passage in full (no block memo)")
+    parser.add_argument("--skip-cache", action="store_true", help="skip the save/load stage")
     args = parser.parse_args(argv)
-    print(summary(run(args.reports, args.queries, args.seed)), flush=True)
+    saved = index_module.POOL_PROCESSES, index_module.POOL_MIN_PASSAGES, index_module.MEMO_BLOCKS
+    index_module.POOL_PROCESSES, index_module.POOL_MIN_PASSAGES = args.processes, args.pool_min_passages
+    index_module.MEMO_BLOCKS = not args.no_memo
+    try:
+        print(summary(run(args.reports, args.queries, args.seed, cache=not args.skip_cache)), flush=True)
+    finally:
+        index_module.POOL_PROCESSES, index_module.POOL_MIN_PASSAGES, index_module.MEMO_BLOCKS = saved
     return 0
 
 
