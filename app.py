@@ -58,6 +58,19 @@ def get_base_index():
     return default_index()
 
 
+@st.cache_resource
+def shipped_reports() -> list[tuple[str, str]]:
+    from retrieval.ingest import load_corpus
+
+    return [(r.id, r.title) for r in load_corpus()]
+
+
+def style_reports() -> dict[str, str]:
+    """Report ids and titles for the 风格范文 choice, read without building the index: jieba's
+    dictionary load and tokenising would otherwise sit on the page's first paint."""
+    return dict(shipped_reports() + [(r.id, r.title) for r in ExampleLibrary().list()])
+
+
 def get_index():
     """The shipped corpus plus the user's own examples; rebuilt only when that list changes."""
     library = ExampleLibrary()
@@ -458,7 +471,7 @@ def inputs_form() -> None:
     c4, c5, c6 = st.columns([3, 2, 3])
     c4.text_input("标题（可不填）", key="title", on_change=save_inputs)
     c5.text_input("落款日期（可不填）", key="date", on_change=save_inputs, placeholder="2023年7月10日")
-    reports = dict(get_index().reports())
+    reports = style_reports()
     options = ["", *reports]
     if st.session_state.get("pinned") not in options:
         st.session_state.pinned = ""
