@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import os
 from dataclasses import replace
+from pathlib import Path
 
 import streamlit as st
 
@@ -21,14 +22,14 @@ from zongjie.facts import GIVEN, report_ledger
 from zongjie.errors import LLMError
 from zongjie.grounding import allowed_terms
 from zongjie.local_model import MODEL_NAME, LocalModelError, start_server
-
-# zongjie.draft and zongjie.llm pull in LangChain (about a second to import on this machine), so
-# they are imported where a model is first needed, not before the page's first paint.
 from zongjie.model import GENRES, ROLE_OPENING, Brief, Report, numbered_heading
 from zongjie.outline import build_outline
 from zongjie.proofread import ProofIssue, apply_fix, check_report, propose_parallel_headlines
-from zongjie.settings import disable_tracing, load_settings, save_settings
+from zongjie.settings import data_dir, disable_tracing, load_settings, save_settings
 from zongjie.store import Store, StoreError
+
+# zongjie.draft and zongjie.llm pull in LangChain (about a second to import on this machine), so
+# they are imported where a model is first needed, not before the page's first paint.
 
 SAMPLE = """五四期间组织基层团组织开展青年文化节主题团日活动30余场，覆盖4560名团员青年
 “六一”期间组织学校开展“争做新时代好队员”主题宣传教育系列活动20余场，覆盖11560名少先队员
@@ -47,8 +48,13 @@ ACTIONS = ("扩写", "精简", "润色")
 
 # ---- resources shared by all sessions (the app layer is the one place for global state) -----
 @st.cache_resource
+def _store(path: str) -> Store:
+    return Store(Path(path) / "zongjie.sqlite3")
+
+
 def get_store() -> Store:
-    return Store()
+    """One Store per data folder (keyed, so a changed ZONGJIE_HOME never writes into the old one)."""
+    return _store(str(data_dir()))
 
 
 @st.cache_resource(show_spinner="正在加载范文库…")
@@ -186,9 +192,7 @@ def run_pending() -> None:
     try:
         brief = current_brief()
         if action == "outline":
-            st.session_state.report = build_outline(brief)
-            save_report()
-            sync_widgets(st.session_state.report)
+            regenerate_outline(brief)
         elif action == "draft_all":
             draft_all(brief)
         elif action == "draft_one":
@@ -208,6 +212,22 @@ def run_pending() -> None:
         set_error(str(exc))
     except KeyError:
         set_error("找不到该小节，可能已被删除，请刷新页面。")
+
+
+def regenerate_outline(brief: Brief) -> None:
+    """A new outline replaces the sections; with text already drafted, ask for a second click first,
+    and keep every drafted section in its version history so nothing is lost."""
+    report = st.session_state.get("report")
+    drafted = [s for s in report.drafting_units() if s.text] if report else []
+    if drafted and not st.session_state.pop("confirm_outline", False):
+        st.session_state.confirm_outline = True
+        set_error("已有起草的正文。再点一次“生成提纲”将按要点重新分配并清空正文（旧正文保留在各节的历史版本中）。")
+        return
+    for section in drafted:
+        session.record(get_store(), st.session_state.draft_id, report, section.key, "重新生成提纲前")
+    st.session_state.report = build_outline(brief)
+    save_report()
+    sync_widgets(st.session_state.report)
 
 
 def drafter():
@@ -482,7 +502,7 @@ def inputs_form() -> None:
                  on_change=save_inputs)
     b1, b2, _ = st.columns([1, 1, 3])
     b1.button("生成提纲", on_click=queue, args=("outline",), use_container_width=True,
-              help="按主题排出提纲，可先修改再起草；会清空已起草的正文。")
+              help="按主题排出提纲，可先修改再起草；已有正文时需再点一次确认。")
     b2.button("起草全文", type="primary", on_click=queue, args=("draft_all",), use_container_width=True,
               help="起草所有未锁定的小节。")
 

@@ -230,3 +230,20 @@ def test_upload_example_then_pin_it(fake_llm, bullets_text):
 
 
 FIXTURE_EXAMPLE = Path(__file__).parent / "fixtures" / "examples" / "report.txt"
+
+
+def test_regenerating_the_outline_asks_first_and_keeps_history(fake_llm, bullets_text):
+    at = drafted(bullets_text)
+    before = at.text_area(key="text_s2").value
+    button(at, "生成提纲").click()
+    at.run()
+    assert any("再点一次" in e.value for e in at.error)
+    assert at.text_area(key="text_s2").value == before, "first click changes nothing"
+    button(at, "生成提纲").click()
+    at.run()
+    assert at.text_area(key="text_s2").value == ""
+    from zongjie.store import Store
+    from zongjie.settings import data_dir
+
+    versions = Store(data_dir() / "zongjie.sqlite3").versions(at.session_state["draft_id"], "s2")
+    assert versions[-1].text == before and versions[-1].note in ("生成", "重新生成提纲前")
