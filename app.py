@@ -626,7 +626,9 @@ def history_and_exemplars(unit) -> None:
         for pid in unit.exemplar_ids:
             passage = get_index().get(pid)
             if passage:
-                st.caption(f"参考范文：《{passage.report_title}》· {passage.heading or '开头'}（仅学习语气，数字和名称已隐去）")
+                use = ("逐条扩写方式不放入提示词，供您参考" if not FAKE and load_settings().compact
+                       else "仅学习语气，数字和名称已隐去")
+                st.caption(f"参考范文：《{passage.report_title}》· {passage.heading or '开头'}（{use}）")
                 from zongjie.facts import mask_exemplar
 
                 st.text(mask_exemplar(passage.text)[:300])
