@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
-import platform
 import shutil
 import socket
 import statistics
@@ -31,6 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench.machine import describe  # noqa: E402
 
 TITLE = "总结 · 工作总结起草"
 INPUT_LABEL = "单位名称"
@@ -174,17 +175,11 @@ def _shown(app: Path) -> str:
         return str(app)
 
 
-def machine() -> str:
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (f"{os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))}), Python {platform.python_version()}, "
-            f"{platform.system()} {platform.machine()}, load average {load}")
-
-
 def summary(fig: dict) -> str:
     runs = fig["runs"]
     lines = [
         "== first paint (bench/first_paint.py) ==",
-        f"machine   {machine()}",
+        f"machine   {describe()}",
         f"setup     streamlit run {_shown(fig['app'])}, ZONGJIE_FAKE_LLM=1, fresh process + fresh browser context per run; "
         f"chromium launch {fig['browser_launch']:.2f} s (once, not counted)",
         f"          {'run':<22}" + "".join(f"{i + 1:>8}" for i in range(len(runs))) + f"{'median':>9}{'max':>8}  (s)",

@@ -24,7 +24,6 @@ import argparse
 import copy
 import gc
 import os
-import platform
 import random
 import re
 import resource
@@ -38,6 +37,8 @@ from dataclasses import dataclass, field
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
+
+from bench.machine import describe  # noqa: E402
 
 import retrieval.index as index_module  # noqa: E402
 from retrieval.corpus import CorpusReport, CorpusSection, load_corpus  # noqa: E402
@@ -336,12 +337,6 @@ def _cache_stage(index: SectionIndex, passages: list, queries: list[Query]) -> d
     return out
 
 
-def machine() -> str:
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (f"{os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))}), Python {platform.python_version()}, "
-            f"{platform.system()} {platform.machine()}, load average {load}")
-
-
 def summary(fig: dict) -> str:
     lat = fig["latency_ms"]
     ok_index = fig["index_s"] < GOAL_INDEX_S
@@ -350,7 +345,7 @@ def summary(fig: dict) -> str:
     mark = {True: "met", False: "NOT met"}
     lines = [
         "== retrieval at scale (bench/retrieval_scale.py) ==",
-        f"machine   {machine()}",
+        f"machine   {describe()}",
         f"corpus    {fig['reports']} synthetic reports from {fig['seed_reports']} seed reports (seed {fig['seed']}): "
         f"{fig['passages']} passages, {fig['chars'] / 1e6:.1f} M chars, {fig['tokens'] / 1e6:.2f} M tokens, "
         f"vocab {fig['vocab']}",

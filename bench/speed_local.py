@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from langchain_core.messages import HumanMessage  # noqa: E402
 
+from bench.machine import describe  # noqa: E402
 from retrieval.index import default_index  # noqa: E402
 from zongjie.brief import make_brief  # noqa: E402
 from zongjie.draft import Drafter  # noqa: E402
@@ -71,7 +72,7 @@ def main() -> None:
         server.stop()
     ideal = tokens / rate
     chars = sum(len(s.text) for s in report.all_sections())
-    print(f"machine: {sys.platform}, style={args.style}, bullets={len(brief.bullets)}")
+    print(f"machine: {describe()}; style={args.style}, bullets={len(brief.bullets)}")
     print(f"server start (model load): {started:.1f} s")
     print(f"raw decode rate: {rate:.1f} tokens/s")
     print(f"draft: wall {wall:.1f} s, {drafter.stats['calls']} calls ({drafter.stats['repairs']} repairs), "

@@ -18,6 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from langchain_core.messages import HumanMessage, SystemMessage  # noqa: E402
 
+from bench.machine import describe  # noqa: E402
 from bench.stub_server import StubServer, ok  # noqa: E402
 from zongjie.brief import make_brief  # noqa: E402
 from zongjie.draft import Drafter  # noqa: E402
@@ -64,6 +65,7 @@ def main() -> None:
         par_wall, par_took, _ = draft(stub.url, args.concurrency)
         peak = stub.max_in_flight
     slowest = max(par_took.values())
+    print(f"machine: {describe()}")
     print(f"stub latency {args.latency * 1000:.0f} ms/token, {len(seq_took)} sections, {calls} calls per draft")
     print(f"sequential: {seq_wall:.2f} s (slowest section {max(seq_took.values()):.2f} s)")
     print(f"concurrent ({args.concurrency}, peak in flight {peak}): {par_wall:.2f} s, slowest section {slowest:.2f} s")
