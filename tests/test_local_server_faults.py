@@ -178,3 +178,11 @@ def test_restart_moves_to_a_free_port_when_the_old_one_was_taken(monkeypatch, pr
         assert server.base_url != old_url and str(chat.openai_api_base) == server.base_url
         assert not squatter.chat_requests[1:], "after the restart, calls go to the new server"
     server.stop()
+
+
+def test_server_environment_drops_settings_the_server_would_obey():
+    from zongjie.local_model import server_env
+
+    env = server_env({"PORT": "8599", "host": "0.0.0.0", "API_KEY": "x", "N_CTX": "1", "PATH": "/usr/bin",
+                      "ZONGJIE_HOME": "/tmp/h"})
+    assert env == {"PATH": "/usr/bin", "ZONGJIE_HOME": "/tmp/h"}

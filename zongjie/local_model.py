@@ -119,6 +119,29 @@ def healthy(base_url: str, timeout: float = 2.0) -> bool:
         return False
 
 
+# llama-cpp-python's server reads its settings from same-named environment variables (any case),
+# and they beat our command line: a PORT or HOST exported for another program (Streamlit's start
+# script sets PORT) would move or expose the server, an API_KEY would lock our own client out.
+_SERVER_SETTING_NAMES = (
+    "host", "port", "api_key", "ssl_keyfile", "ssl_certfile", "interrupt_requests", "root_path",
+    "disable_ping_events", "config_file", "model", "model_alias", "n_ctx", "n_threads", "n_batch",
+    "n_gpu_layers", "chat_format", "verbose", "cache", "cache_type", "cache_size", "seed",
+)
+
+
+def server_env(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment for the server process, without anything its settings would pick up."""
+    environ = dict(os.environ if environ is None else environ)
+    names = set(_SERVER_SETTING_NAMES)
+    try:
+        from llama_cpp.server.settings import ModelSettings, ServerSettings
+
+        names |= set(ServerSettings.model_fields) | set(ModelSettings.model_fields)
+    except ImportError:
+        pass
+    return {k: v for k, v in environ.items() if k.lower() not in names}
+
+
 @dataclass
 class LocalServer:
     """A running server. `ensure_running` restarts it in place, so holders of this object (and of a
@@ -186,7 +209,8 @@ def start_server(port: int | None = None, *, host: str = "127.0.0.1", n_ctx: int
     say("正在启动内置模型服务…")
     log.info("starting embedded model server on %s (log: %s)", base_url, log_path)
     with log_path.open("ab") as log_fh:  # the child keeps its own copy of the descriptor
-        process = subprocess.Popen(cmd, stdout=log_fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(cmd, stdout=log_fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   env=server_env())
     server = LocalServer(process=process, base_url=base_url, log_path=log_path)
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
