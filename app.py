@@ -673,8 +673,11 @@ def page() -> None:
         st.session_state.notice_shown = True
         st.warning(get_store().notice)
     if "draft_id" not in st.session_state:
+        # The URL names the draft (a refresh keeps it); a bare visit reopens the latest draft, so a
+        # restart or a lost bookmark never looks like lost work. 新建草稿 starts a fresh one.
         wanted = st.query_params.get("d")
-        if not (wanted and load_draft(wanted)):
+        latest = next(iter(get_store().list()), None)
+        if not (wanted and load_draft(wanted)) and not (latest and load_draft(latest[0])):
             new_draft()
     st.title("总结 · 工作总结起草")
     sidebar()

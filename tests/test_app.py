@@ -247,3 +247,14 @@ def test_regenerating_the_outline_asks_first_and_keeps_history(fake_llm, bullets
 
     versions = Store(data_dir() / "zongjie.sqlite3").versions(at.session_state["draft_id"], "s2")
     assert versions[-1].text == before and versions[-1].note in ("生成", "重新生成提纲前")
+
+
+def test_bare_visit_reopens_the_latest_draft(fake_llm, bullets_text):
+    at = fill(start(), bullets_text)
+    draft_id = at.session_state["draft_id"]
+    again = start()  # no ?d= in the URL, as after an app restart from a bookmark
+    assert again.session_state["draft_id"] == draft_id
+    assert again.text_area(key="bullets").value == bullets_text
+    button(again, "＋ 新建草稿").click()
+    again.run()
+    assert again.session_state["draft_id"] != draft_id

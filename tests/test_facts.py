@@ -362,3 +362,12 @@ def test_partly_used_bullet_names_the_missing_number():
     assert [(i.kind, i.bullet_id) for i in issues] == [("未采用", "B2")]
     assert issues[0].text.endswith("（未写入：20余场）")
     assert issues_for_section("s1.4", "开展活动20余场，覆盖11560名少先队员。", [b], [b]) == []
+
+
+def test_quoted_headline_with_other_punctuation_is_not_invented():
+    from zongjie.facts import check_text
+
+    result = check_text("围绕“夯实组织建设、增强基层组织活力”这一思路开展工作。", [],
+                        allowed=["夯实组织建设，增强基层组织活力"])
+    assert result.unsupported == []
+    assert check_text("围绕“增强基层组织活力行动”开展工作。", [], allowed=["夯实组织建设，增强基层组织活力"]).unsupported

@@ -489,9 +489,16 @@ def supports(given: Fact, claimed: Fact) -> bool:
 
 
 def _backed(claimed: Fact, facts: Iterable[Fact], source_text: str) -> bool:
-    if claimed.kind == "name" and claimed.norm in source_text:
-        return True  # the user wrote the name without quotes
+    if claimed.kind == "name" and _letters(claimed.norm) and _letters(claimed.norm) in _letters(source_text):
+        # The user wrote the name (perhaps unquoted); a model that quotes it back with 、 for ，
+        # or without a space has not invented anything.
+        return True
     return any(supports(f, claimed) for f in facts)
+
+
+def _letters(text: str) -> str:
+    """Text without punctuation and spaces, for comparing names across punctuation variants."""
+    return re.sub(r"[\W_]+", "", text)
 
 
 # Bigrams too common in 公文 to show that a fact-less bullet was used.
