@@ -24,6 +24,7 @@ def test_structure_and_roles(bullets_text):
     assert report.sections[1].bullet_ids == ["B7"] and report.sections[2].bullet_ids == ["B8"]
     # themes: 青年大学习 → 思想引领; 公众号 → 宣传; 团员/团支部 → 组织; 志愿 → 志愿服务
     by_bullet = {i: sub.heading for sub in results.subsections for i in sub.bullet_ids}
+    assert by_bullet["B1"].startswith("强化思想引领"), "主题团日 is 思想引领, not the generic 基层团组织"
     assert by_bullet["B4"].startswith("强化思想引领")
     assert by_bullet["B3"].startswith("加强舆论引导")
     assert by_bullet["B5"].startswith("夯实组织建设")

@@ -331,7 +331,8 @@ def clean_output(raw: str) -> str:
     """Strip what small models wrap around the prose (fences, preambles, headings, Markdown), fold a
     numbered list into 一是……二是……, drop repeated sentences and an unfinished last sentence."""
     text = _FENCE.sub("", clean_text(raw))  # XML-invalid debris would break autosave and export
-    text = _PREAMBLE.sub("", _LABEL.sub("", text).strip())
+    # 公文 speak in the unit's name; small models slip into 我们, which reads fine simply dropped.
+    text = _PREAMBLE.sub("", _LABEL.sub("", text).replace("我们的", "").replace("我们", "").strip())
     lines = []
     for line in text.split("\n"):
         stripped = line.strip()
