@@ -305,6 +305,7 @@ def build_outline_for(brief):
 def test_any_short_bracket_label_is_removed():
     assert clean_output("开展活动15场。\n【工作成效和意义】：提高了服务意识。") == "开展活动15场。\n提高了服务意识。"
     assert clean_output("第一句：开展活动15场。\n第二句：提高了服务意识。") == "开展活动15场。\n提高了服务意识。"
+    assert clean_output("**第一句**：开展活动15场。\n　第二句：提高了服务意识。") == "开展活动15场。\n提高了服务意识。"
 
 
 def test_first_person_is_dropped():

@@ -340,7 +340,9 @@ def clean_output(raw: str) -> str:
             continue
         if _HEADING_LINE.match(stripped) and len(stripped) <= 40:
             continue  # a heading the model added: the report structure already has it
-        lines.append(_MD.sub("", stripped))
+        line = _LABEL.sub("", _MD.sub("", stripped)).strip()  # again: "**第一句**：" hides behind Markdown
+        if line:
+            lines.append(line)
     numbered = [ln for ln in lines if _NUMBERED.match(ln)]
     if len(numbered) >= 2:
         first = lines.index(numbered[0])
