@@ -197,7 +197,7 @@ def summary(fig: dict) -> str:
                  f"; max {'within' if max(r['paint'] for r in runs) < GOAL_PAINT_S else 'over'} goal")
     if fig["model"]:
         m = fig["model"]
-        lines.append(f"model     start_server() → healthy, model file already assembled: "
+        lines.append("model     start_server() → healthy, model file already assembled: "
                      + ", ".join(f"{v:.2f}" for v in m)
                      + f" s; median {statistics.median(m):.2f} s, max {max(m):.2f} s (not part of first paint)")
     else:

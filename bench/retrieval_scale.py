@@ -21,13 +21,11 @@ without that repetition), --skip-cache (no save/load stage).
 from __future__ import annotations
 
 import argparse
-import copy
 import gc
 import os
 import random
 import re
 import resource
-import statistics
 import sys
 import tempfile
 import time

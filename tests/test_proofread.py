@@ -11,8 +11,7 @@ import pytest
 from zongjie.model import (ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS, Paragraph, Report,
                            Section)
 from zongjie.proofread import (CHECK_HEADLINE, CHECK_PLACEHOLDER, CHECK_PLAN, CHECK_PUNCT, CHECK_REPEAT,
-                               CHECK_TIFA, CHECK_TYPO, CHECKS, NEAR_DUP_JACCARD, TIFA_PATH, TYPOS_PATH,
-                               ProofIssue, apply_fix, check_report, check_text, content_bigrams,
+                               CHECK_TIFA, CHECK_TYPO, CHECKS, NEAR_DUP_JACCARD, TIFA_PATH, ProofIssue, apply_fix, check_report, check_text, content_bigrams,
                                find_repeats, headline_problems, headline_shape, jaccard, period_date,
                                propose_parallel_headlines, split_items, tifa_rules)
 

@@ -17,7 +17,7 @@ from .export_md import clean_text
 from .llm import stream_text
 from .grounding import allowed_terms, section_bullets, to_paragraphs  # noqa: F401 (re-exported)
 from .model import (ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS, Brief, Bullet, FactIssue,
-                    Paragraph, Report, Section)
+                    Report, Section)
 from .outline import build_outline
 
 log = logging.getLogger(__name__)
