@@ -18,7 +18,7 @@ from zongjie.brief import BriefError, brief_warnings, make_brief
 from zongjie.export_docx import export_docx
 from zongjie.examples import ExampleError, ExampleLibrary
 from zongjie.export_md import export_markdown
-from zongjie.facts import GIVEN, report_ledger
+from zongjie.facts import GIVEN, mask_exemplar, report_ledger
 from zongjie.errors import LLMError
 from zongjie.grounding import allowed_terms
 from zongjie.local_model import MODEL_NAME, LocalModelError, start_server
@@ -629,8 +629,6 @@ def history_and_exemplars(unit) -> None:
                 use = ("逐条扩写方式不放入提示词，供您参考" if not FAKE and load_settings().compact
                        else "仅学习语气，数字和名称已隐去")
                 st.caption(f"参考范文：《{passage.report_title}》· {passage.heading or '开头'}（{use}）")
-                from zongjie.facts import mask_exemplar
-
                 st.text(mask_exemplar(passage.text)[:300])
 
 
