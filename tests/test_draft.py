@@ -251,7 +251,8 @@ def test_runaway_answer_is_cut_at_the_budget(bullets_text):
     Drafter(chat=chat, compact=True, repair=False).draft_section(
         report, brief, "opening", on_event=lambda k, kind, p: pieces.append(p) if kind == "token" else None)
     assert COMPACT_CALL_CHARS <= sum(map(len, pieces)) < COMPACT_CALL_CHARS + 4
-    assert report.opening.text == "坚持围绕中心工作，扎实推进各项任务落实。", "the loop collapses to one sentence"
+    assert report.opening.text == "坚持围绕中心工作，扎实推进各项任务落实。现将有关情况总结如下：", \
+        "the loop collapses to one sentence (plus the opening's lead-out)"
 
 
 def test_concurrent_drafting_runs_sections_in_parallel_and_reports_on_caller_thread(bullets_text):
@@ -310,3 +311,14 @@ def test_any_short_bracket_label_is_removed():
 
 def test_first_person_is_dropped():
     assert clean_output("上半年，我们坚持围绕中心工作，增强了我们的凝聚力。") == "上半年，坚持围绕中心工作，增强了凝聚力。"
+
+
+def test_opening_gets_its_lead_out_and_near_copies_are_dropped():
+    from zongjie.draft import with_lead_out
+
+    assert with_lead_out("今年以来，各项工作扎实推进。", "汇报") == "今年以来，各项工作扎实推进。现将有关情况汇报如下："
+    assert with_lead_out("……现将有关情况总结如下。", "总结") == "……现将有关情况总结如下："
+    assert with_lead_out("……现将有关情况总结如下：", "总结") == "……现将有关情况总结如下："
+    raw = ("上半年共推荐五四红旗团支部1个、优秀共青团员1名，推荐4名优秀团员成为积极分子。"
+           "半年共推荐五四红旗团支部1个、优秀共青团员1名，推荐4名优秀团员成为积极分子。")
+    assert clean_output(raw) == "上半年共推荐五四红旗团支部1个、优秀共青团员1名，推荐4名优秀团员成为积极分子。"

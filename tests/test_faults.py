@@ -260,5 +260,5 @@ def test_a_retry_gets_the_full_output_budget_again(stub, delays, brief):
     events = []
     Drafter(chat=chat_for(stub.url), compact=True, repair=False).draft_section(
         report, brief, "opening", on_event=lambda k, kind, p: events.append(kind))
-    assert report.opening.text == long_answer
+    assert report.opening.text == long_answer + "现将有关情况总结如下："  # the opening's fixed lead-out
     assert "retry" in events

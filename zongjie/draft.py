@@ -19,6 +19,7 @@ from .grounding import allowed_terms, section_bullets, to_paragraphs  # noqa: F4
 from .model import (ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS, Brief, Bullet, FactIssue,
                     Report, Section)
 from .outline import build_outline
+from .proofread import jaccard
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,8 @@ class Drafter:
         else:
             messages = self.section_messages(report, section, bullets, exemplars)
             text = self._checked(messages, report, brief, section, bullets, emit, should_stop)
+        if section.role == ROLE_OPENING and text:
+            text = with_lead_out(text, _verb(report))
         self._store(section, text, bullets, self._issues(report, brief, section, bullets, text), exemplars)
         emit(key, "done", section.text)
         return section
@@ -246,6 +249,17 @@ def _drain(events: queue.Queue, emit: Event) -> None:
             return
 
 
+def with_lead_out(opening: str, verb: str) -> str:
+    """An opening ends with the fixed formula that leads into section 一; small models forget it.
+    It states no fact, so adding it is formatting, not invention."""
+    text = opening.rstrip()
+    if re.search(r"如下[：:]$", text):
+        return text
+    if re.search(r"如下[。.]$", text):
+        return text[:-1] + "："
+    return text + f"现将有关情况{verb}如下："
+
+
 def _verb(report: Report) -> str:
     return "汇报" if "汇报" in report.genre else "总结"
 
@@ -350,22 +364,26 @@ def clean_output(raw: str) -> str:
     return _trim_unfinished(_drop_repeats(lines))
 
 
+NEAR_COPY = 0.8
 _NUMBERED = re.compile(r"^\d+\s*[.、．]\s*\S")
 _SENTENCE = re.compile(r"[^。！？；]+[。！？；]?")
 _ENDINGS = "。！？：；”’）)…"
 
 
 def _drop_repeats(lines: list[str]) -> list[str]:
-    """A looping model repeats whole sentences; keep each sentence (8+ characters) once."""
-    seen: set[str] = set()
+    """A looping model repeats whole sentences, sometimes with a character changed at the start;
+    keep each sentence (8+ characters) once, and drop one that is a near copy (3-gram Jaccard ≥
+    NEAR_COPY) of a longer sentence already kept. A dropped near copy carrying a different number
+    only loses that number, which the fact check then reports."""
+    seen: list[str] = []
     out = []
     for line in lines:
         kept = []
         for sentence in _SENTENCE.findall(line):
             key = re.sub(r"^[一二三四五六七八九十]+是|\W", "", sentence)
-            if len(key) >= 8 and key in seen:
+            if len(key) >= 8 and any(key == k or (len(key) >= 16 and jaccard(key, k) >= NEAR_COPY) for k in seen):
                 continue
-            seen.add(key)
+            seen.append(key)
             kept.append(sentence)
         if "".join(kept).strip():
             out.append("".join(kept).strip())
