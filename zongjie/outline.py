@@ -23,6 +23,16 @@ class Theme:
     headline: str
     keywords: tuple[str, ...]
 
+    @property
+    def first(self) -> str:
+        """The headline's first clause (6 characters in the table)."""
+        return self.headline.split("，", 1)[0]
+
+    @property
+    def second(self) -> str:
+        """The headline's second clause (8 characters in the table)."""
+        return self.headline.split("，", 1)[-1]
+
 
 @lru_cache(maxsize=1)
 def load_themes() -> tuple[tuple[Theme, ...], Theme]:

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import TypeVar
 
 from .model import ROLE_PLANS, ROLE_PROBLEMS, Report, Section
+from .outline import Theme, load_themes
 
 DATA_DIR = Path(__file__).parent / "data"
 TIFA_PATH = DATA_DIR / "tifa.json"
 TYPOS_PATH = DATA_DIR / "typos.json"
-THEMES_PATH = DATA_DIR / "themes.json"
 
 CHECK_TIFA = "提法"
 CHECK_TYPO = "错别字"
@@ -524,24 +524,6 @@ _ABBREV = (("思想政治", "思政"), ("意识形态工作", "意识形态"), (
 _VERB_POOL = ("坚持", "强化", "深化", "加强", "推动", "夯实", "聚焦", "提升", "健全", "拓展", "压实", "筑牢")
 
 
-@dataclass(frozen=True)
-class _Theme:
-    first: str
-    second: str
-    keywords: tuple[str, ...]
-
-
-@lru_cache(maxsize=1)
-def _themes() -> tuple[tuple[_Theme, ...], _Theme]:
-    data = json.loads(THEMES_PATH.read_text(encoding="utf-8"))
-
-    def make(t: dict) -> _Theme:
-        first, second = t["headline"].split("，")
-        return _Theme(first, second, tuple(t.get("keywords", ())))
-
-    return tuple(make(t) for t in data["themes"]), make(data["fallback"])
-
-
 def _key_noun(clause: str) -> str:
     """The noun phrase a clause is about: without adverbs, leading verb, 以…为契机 and 对…的 frames."""
     c = _strip_adverbs(clause.strip())
@@ -603,8 +585,8 @@ def _fit(noun: str, n: int) -> tuple[str | None, str]:
     return None, closest
 
 
-def _pick_theme(headline: str, used: set[_Theme]) -> _Theme:
-    themes, fallback = _themes()
+def _pick_theme(headline: str, used: set[Theme]) -> Theme:
+    themes, fallback = load_themes()
     scored = [(sum(headline.count(k) for k in t.keywords), -i, t) for i, t in enumerate(themes) if t not in used]
     hits, _, best = max(scored, key=lambda x: (x[0], x[1]), default=(0, 0, fallback))
     if hits:
@@ -636,7 +618,7 @@ def propose_parallel_headlines(headlines: list[str]) -> list[str]:
     if len(headlines) < 2 or not headline_problems(headlines):
         return list(headlines)
     used_verbs: set[str] = set()
-    used_themes: set[_Theme] = set()
+    used_themes: set[Theme] = set()
     out = []
     for h in headlines:
         clauses = _clauses(h) or [h]
@@ -660,7 +642,7 @@ def propose_parallel_headlines(headlines: list[str]) -> list[str]:
     return out
 
 
-def _second_clause(rest: list[str], theme: _Theme) -> str:
+def _second_clause(rest: list[str], theme: Theme) -> str:
     """The headline's own next clause brought to 8 characters (verb + 6), else the theme's."""
     for clause in rest[:1]:
         verb = _leading_verb(clause)
