@@ -230,12 +230,16 @@ def regenerate_outline(brief: Brief) -> None:
     sync_widgets(st.session_state.report)
 
 
+def compact_style() -> bool:
+    return not FAKE and load_settings().compact
+
+
 def drafter():
     from zongjie.draft import Drafter
 
     pinned = st.session_state.get("pinned") or None
     return Drafter(chat=chat_model(), index=get_index(), pinned_report=pinned,
-                   compact=not FAKE and load_settings().compact)
+                   compact=compact_style())
 
 
 def ensure_report(brief: Brief) -> Report:
@@ -571,12 +575,13 @@ def section_editor(report: Report, brief: Brief | None, proof: dict[str, list[Pr
     if ledger and ledger.unused and any(s.text for s in report.drafting_units()):
         st.warning("以下要点尚未写入正文（未采用）：" + "；".join(
             f"{b}：{brief.bullet(b).text[:30]}" for b in ledger.unused if brief.bullet(b)))
+    compact = compact_style()  # read the settings once per render, not once per section
     for unit in report.drafting_units():
-        section_card(report, brief, unit, ledger.sections.get(unit.key, []) if ledger else [],
+        section_card(report, brief, unit, ledger.sections.get(unit.key, []) if ledger else [], compact,
                      proof.get(unit.key, []))
 
 
-def section_card(report: Report, brief: Brief | None, unit, ledger_rows, proof_issues) -> None:
+def section_card(report: Report, brief: Brief | None, unit, ledger_rows, compact: bool, proof_issues) -> None:
     label = "开头" if unit.role == ROLE_OPENING else _label(report, unit.key)
     with st.container(border=True, key=f"card_{unit.key}"):
         st.markdown(f"**{label}**" + ("　🔒" if unit.locked else ""))
@@ -610,10 +615,10 @@ def section_card(report: Report, brief: Brief | None, unit, ledger_rows, proof_i
                       label_visibility="collapsed", disabled=unit.locked)
         c2.button("重写", key=f"rewrite_{unit.key}", on_click=queue, args=("revise", unit.key),
                   disabled=unit.locked, use_container_width=True)
-        history_and_exemplars(unit)
+        history_and_exemplars(unit, compact)
 
 
-def history_and_exemplars(unit) -> None:
+def history_and_exemplars(unit, compact: bool) -> None:
     with st.expander("历史版本与参考范文"):
         versions = get_store().versions(st.session_state.draft_id, unit.key)
         if versions:
@@ -626,8 +631,7 @@ def history_and_exemplars(unit) -> None:
         for pid in unit.exemplar_ids:
             passage = get_index().get(pid)
             if passage:
-                use = ("逐条扩写方式不放入提示词，供您参考" if not FAKE and load_settings().compact
-                       else "仅学习语气，数字和名称已隐去")
+                use = "逐条扩写方式不放入提示词，供您参考" if compact else "仅学习语气，数字和名称已隐去"
                 st.caption(f"参考范文：《{passage.report_title}》· {passage.heading or '开头'}（{use}）")
                 st.text(mask_exemplar(passage.text)[:300])
 
