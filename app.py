@@ -90,7 +90,16 @@ def get_index():
 
 @st.cache_resource(show_spinner="正在启动内置模型（首次约需 10–60 秒）…")
 def get_embedded_server():
-    return start_server()
+    server = start_server()
+    settings = load_settings()
+    if settings.compact:
+        # Prefill the shared prompt prefix now, under this spinner, so the first section drafted
+        # pays only for its own lines (see zongjie.draft.warm_up).
+        from zongjie.draft import warm_up
+        from zongjie.llm import make_chat_model
+
+        warm_up(make_chat_model(replace(settings, base_url=server.base_url, model=MODEL_NAME), local=True))
+    return server
 
 
 def chat_model(timeout: float | None = None):

@@ -253,7 +253,7 @@ def test_a_retry_gets_the_full_output_budget_again(stub, delays, brief):
     """The cut attempt's characters must not count against the retry's budget (compact mode)."""
     from zongjie.draft import COMPACT_CALL_CHARS
 
-    long_answer = "坚持围绕中心工作，扎实推进各项任务落实，" * 10 + "取得了积极成效。"
+    long_answer = "坚持围绕中心工作，扎实推进各项任务落实，" * ((COMPACT_CALL_CHARS - 30) // 20) + "取得了积极成效。"
     assert COMPACT_CALL_CHARS - 60 < len(long_answer) < COMPACT_CALL_CHARS
     stub.script(cut_stream_after(80, long_answer), ok(long_answer))
     report = build_outline(brief)

@@ -100,12 +100,16 @@ def make_brief(text: str, unit: str, period: str, genre: str, title: str = "") -
 
 def brief_warnings(brief: Brief) -> list[str]:
     """Notes the page shows without blocking the draft: input that works, but not as well as it could."""
+    notes = []
+    if brief.bullets and not any(b.role == ROLE_PROBLEMS for b in brief.bullets):
+        notes.append("未列出存在的问题：“存在的问题”一节将写成通用表述，请按本单位实际修改，"
+                     "或以“问题：”开头补充问题要点。")
     foreign = [b.id[1:] for b in brief.bullets if not _HAN.search(b.text)]
-    if not foreign:
-        return []
-    which = "全部要点" if len(foreign) == len(brief.bullets) else f"第 {'、'.join(foreign)} 条要点"
-    return [f"{which}不含中文：报告将用中文起草，外文内容可能被照抄或译得不准确。建议先把要点译成中文，"
-            "或在生成后逐条核对。"]
+    if foreign:
+        which = "全部要点" if len(foreign) == len(brief.bullets) else f"第 {'、'.join(foreign)} 条要点"
+        notes.append(f"{which}不含中文：报告将用中文起草，外文内容可能被照抄或译得不准确。建议先把要点译成中文，"
+                     "或在生成后逐条核对。")
+    return notes
 
 
 def bullets_to_text(bullets: list[Bullet]) -> str:

@@ -59,7 +59,7 @@ def _message(exc: Exception) -> str:
 
 
 def draft_command(args: argparse.Namespace) -> int:
-    from .draft import Drafter
+    from .draft import Drafter, warm_up
     from .export_docx import export_docx
     from .export_md import export_markdown
 
@@ -81,6 +81,9 @@ def draft_command(args: argparse.Namespace) -> int:
 
     try:
         drafter = Drafter(chat=chat, index=index, compact=settings.compact and not _fake(args.fake))
+        if server and drafter.compact:
+            print("正在预热内置模型的提示词缓存…", file=sys.stderr)
+            warm_up(chat)
         report = drafter.draft_report(brief, on_event=progress)
     finally:
         if server:

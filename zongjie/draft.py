@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
@@ -37,9 +38,15 @@ LENGTH_BY_ROLE = {
 }
 # Exemplars are style only; short ones keep prefill cheap on the local model (~55 tokens/s).
 EXEMPLAR_CHARS = 220
+# The unit named in prompts/compact_examples.txt (a test keeps the two in step).
+EXAMPLE_UNIT = "共青团某某委员会"
+# 存在的问题 in compact mode when the user listed none: a general shortcoming, stating no fact, which
+# the page asks the user to replace (brief_warnings).
+NO_PROBLEMS_TEXT = "理论学习的深度和广度还需进一步拓展，工作方式方法创新不够，服务青年的精准度和实效性有待提升。"
+
 # Per-call output budgets (characters): about twice what each prompt asks for, so a normal answer
 # is never cut, while a loop stops early; clean_output then drops the unfinished last sentence.
-COMPACT_CALL_CHARS = 260
+COMPACT_CALL_CHARS = 420
 FULL_SECTION_CHARS = 900
 
 Event = Callable[[str, str, str], None]  # (section key, kind, payload) kind: start|token|done|error
@@ -112,10 +119,11 @@ class Drafter:
 
     def _checked(self, messages: list[BaseMessage], report: Report, brief: Brief, section: Section,
                  bullets: list[Bullet], emit: Event, should_stop: Callable[[], bool] | None,
-                 max_chars: int = FULL_SECTION_CHARS) -> str:
+                 max_chars: int = FULL_SECTION_CHARS, rewrite: Callable[[str], str] = lambda t: t) -> str:
         """One completion, fact-checked against `bullets`; with problems, one repair turn that
-        continues the same conversation (so llama.cpp reuses the cached prefix)."""
-        text = self._complete(messages, section.key, emit, should_stop, max_chars)
+        continues the same conversation (so llama.cpp reuses the cached prefix). `rewrite` is
+        applied to every answer before it is checked."""
+        text = rewrite(self._complete(messages, section.key, emit, should_stop, max_chars))
         issues = self._issues(report, brief, section, bullets, text)
         if not issues or not self.repair or (should_stop and should_stop()):
             return text
@@ -123,7 +131,7 @@ class Drafter:
         emit(section.key, "repair", "")
         messages = messages + [AIMessage(content=text),
                                HumanMessage(content=prompts.render("repair", problems=describe(issues, brief)))]
-        repaired = self._complete(messages, section.key, emit, should_stop, max_chars)
+        repaired = rewrite(self._complete(messages, section.key, emit, should_stop, max_chars))
         # Keep whichever draft is more faithful; the flags of the kept one stay visible either way.
         if repaired.strip() and _badness(self._issues(report, brief, section, bullets, repaired)) <= _badness(issues):
             return repaired
@@ -131,26 +139,42 @@ class Drafter:
 
     def _compact_text(self, report: Report, brief: Brief, section: Section, bullets: list[Bullet],
                       emit: Event, should_stop: Callable[[], bool] | None) -> str:
-        """Small-model strategy: the opening, problems and plans in one short call each; a results
-        section one call per bullet, joined as 一是……二是……."""
-        system = SystemMessage(content=prompts.load("system"))
+        """Small-model strategy: one short call per bullet (results, problems, plans), joined as
+        一是……二是……, plus one call each for the opening and the measures answering the problems.
+
+        Every call starts with the same prefix, a system prompt holding the rules of all tasks and
+        one worked example per task (compact_prefix), and ends with a user turn that is just a task
+        tag and its data. llama.cpp reuses the cached prefix across calls and task switches, so each
+        call prefills only its own few dozen tokens (see warm_up); the examples are what make the
+        small model write four-sentence paragraphs instead of one clipped line."""
+        prefix = compact_prefix()
 
         def ask(user: str, facts_of: list[Bullet]) -> str:
-            return self._checked([system, HumanMessage(content=user)], report, brief, section, facts_of,
-                                 emit, should_stop, COMPACT_CALL_CHARS)
+            def scrub(text: str) -> str:
+                # The model sometimes names the unit of the worked examples as the doer; it means this unit.
+                text = text.replace(EXAMPLE_UNIT, report.unit) if report.unit else text
+                if section.role == ROLE_OPENING:
+                    return text
+                return drop_example_copies(text, [b.text for b in facts_of])
+
+            return self._checked([*prefix, HumanMessage(content=user)], report, brief, section, facts_of,
+                                 emit, should_stop, COMPACT_CALL_CHARS, scrub)
 
         if section.role == ROLE_OPENING:
-            return ask(prompts.render("compact_opening", period=report.period, unit=report.unit,
-                                      verb=_verb(report)), [])
+            return ask(prompts.render("compact_opening", period=report.period, unit=report.unit), [])
         if section.role == ROLE_PROBLEMS:
-            task = prompts.render("task_problems", period=report.period, unit=report.unit, verb=_verb(report))
-            return ask(prompts.render("compact_problems", task=task, facts=format_facts(bullets)), bullets)
+            # One call per problem, like results bullets: a 1.5B model asked for several at once
+            # wrote remedies instead of problems.
+            if not bullets:  # asked to invent one, it copied the worked example's problem as this unit's
+                return NO_PROBLEMS_TEXT
+            answers = [ask(prompts.render("compact_problem", bullet=b.text), [b]) for b in bullets]
+            return join_items(split_items(" ".join(answers)))  # a bullet may hold its own 一是……二是……
         if section.role == ROLE_PLANS:
             # Each plan bullet on its own (its numbers survive), then measures answering the problems.
             sentences = [ask(prompts.render("compact_plan_bullet", bullet=b.text), [b]) for b in bullets]
             problems = [b.text for b in brief.bullets if b.role == ROLE_PROBLEMS]
             if problems or not sentences:
-                listed = "；".join(problems) or "理论学习的深度和工作创新还有不足"
+                listed = "；".join(problems) or NO_PROBLEMS_TEXT.rstrip("。")
                 sentences.append(ask(prompts.render("compact_plans", problems=listed), []))
             return join_items(split_items(" ".join(sentences)))
         sentences = []
@@ -159,7 +183,8 @@ class Drafter:
                 break
             user = prompts.render("compact_bullet", heading=section.heading,
                                   bullet=bullet.text if bullet else "（无具体要点：概括本节工作思路，不写数字）")
-            sentence = strip_headline(ask(user, [bullet] if bullet else []), section.heading)
+            # Past the four sentences asked for, a small model adds work nobody reported.
+            sentence = strip_headline(first_sentences(ask(user, [bullet] if bullet else []), 4), section.heading)
             sentences.append(sentence)
             emit(section.key, "token", "\n")
         return join_items(sentences)
@@ -172,7 +197,10 @@ class Drafter:
             return section
         user = prompts.render("revise", instruction=instruction, facts=format_facts(bullets),
                               draft=section.text or "（空）")
-        messages = [SystemMessage(content=prompts.load("system")), HumanMessage(content=user)]
+        if self.compact:  # same cached prefix as drafting, so a revision does not evict it
+            messages = [*compact_prefix(), HumanMessage(content="【修改】" + user)]
+        else:
+            messages = [SystemMessage(content=prompts.load("system")), HumanMessage(content=user)]
         text = self._complete(messages, key, emit, None)
         issues = self._issues(report, brief, section, bullets, text)
         self._store(section, text, bullets, issues, section.exemplar_ids)
@@ -241,6 +269,60 @@ class Drafter:
         section.exemplar_ids = [getattr(p, "id", str(p)) for p in exemplars]
 
 
+def compact_prefix() -> list[BaseMessage]:
+    """The opening turns of every compact call: identical bytes each time, so llama.cpp reuses their
+    KV cache. The worked examples sit here, not in the per-call turn, so they cost no prefill."""
+    messages: list[BaseMessage] = [SystemMessage(content=prompts.load("compact_system"))]
+    for user, reply in prompts.turns("compact_examples"):
+        messages += [HumanMessage(content=user), AIMessage(content=reply)]
+    return messages
+
+
+def warm_up(chat: BaseChatModel) -> None:
+    """Prefill the compact prefix (system prompt and worked examples, about 700 tokens) into the
+    embedded server's KV cache, decoding one token, so the first call of the first draft pays only
+    for its own lines. Meant to run right after the server starts (8–12 s on 2 cores); best effort:
+    a cold cache costs the first call that time, nothing more."""
+    try:
+        chat.invoke([*compact_prefix(), HumanMessage(content="【开头】")], extra_body={"max_tokens": 1})
+    except Exception as exc:  # noqa: BLE001 - any failure here resurfaces, with its message, on the first real call
+        log.warning("prefix warm-up failed: %s", exc)
+
+
+# A sentence this close (3-gram Jaccard) to one of the worked examples' answers was lifted from it.
+EXAMPLE_COPY = 0.6
+OWN_WORDING = 0.6  # share of a bullet's wording that makes a sentence the user's own
+_SENTENCE = re.compile(r"[^。！？]+[。！？]?")
+
+
+def _sentences(text: str) -> list[str]:
+    return [m.group(0) for m in _SENTENCE.finditer(text) if m.group(0).strip()]
+
+
+@lru_cache(maxsize=1)
+def _example_sentences() -> tuple[str, ...]:
+    turns = prompts.turns("compact_examples")[1:]  # not the opening, whose formula is meant to be followed
+    return tuple(s for _, reply in turns for s in _sentences(reply) if len(s) >= 12)
+
+
+def drop_example_copies(text: str, sources: list[str] = ()) -> str:
+    """Drop sentences lifted from the worked examples' answers: they describe the example's work
+    (就业渠道 in a paragraph about children, 部门协同 nobody reported), not this unit's. A sentence
+    that carries most of the wording of one of `sources` (the bullets being written up) stays."""
+    examples = _example_sentences()
+
+    def lifted(sentence: str) -> bool:
+        if len(sentence) < 12 or max(jaccard(sentence, e) for e in examples) < EXAMPLE_COPY:
+            return False
+        return not any(facts.wording_overlap(b, sentence) >= OWN_WORDING for b in sources)
+
+    return "".join(s for s in _sentences(text) if not lifted(s)).strip()
+
+
+def first_sentences(text: str, limit: int) -> str:
+    return "".join(_sentences(text)[:limit]).strip()
+
+
 def _drain(events: queue.Queue, emit: Event) -> None:
     while True:
         try:
@@ -252,7 +334,7 @@ def _drain(events: queue.Queue, emit: Event) -> None:
 def with_lead_out(opening: str, verb: str) -> str:
     """An opening ends with the fixed formula that leads into section 一; small models forget it.
     It states no fact, so adding it is formatting, not invention."""
-    text = opening.rstrip()
+    text = re.sub(r"(现将[^。：:]{0,12}?)(?:总结|汇报|报告)(如下[：:。.]?)$", rf"\g<1>{verb}\g<2>", opening.rstrip())
     if re.search(r"如下[：:]$", text):
         return text
     if re.search(r"如下[。.]$", text):

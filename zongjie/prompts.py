@@ -27,3 +27,19 @@ def render(name: str, **values: str) -> str:
     if missing:
         raise PromptError(f"prompt {name} needs {sorted(missing)}")
     return load(name).format(**values)
+
+
+TURN_SEPARATOR = "\n====\n"
+REPLY_SEPARATOR = "\n----\n"
+
+
+@lru_cache(maxsize=None)
+def turns(name: str) -> tuple[tuple[str, str], ...]:
+    """Few-shot turns: (user, assistant) pairs separated by a ==== line, each pair split by a ---- line."""
+    pairs = []
+    for block in load(name).split(TURN_SEPARATOR):
+        user, sep, reply = block.strip().partition(REPLY_SEPARATOR)
+        if not sep or not user.strip() or not reply.strip():
+            raise PromptError(f"prompt {name}: every turn needs a user part, a ---- line and a reply")
+        pairs.append((user.strip(), reply.strip()))
+    return tuple(pairs)
