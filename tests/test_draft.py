@@ -419,18 +419,26 @@ def test_opening_gets_its_lead_out_and_near_copies_are_dropped():
 
 
 def test_sentences_lifted_from_the_worked_examples_are_dropped_unless_they_carry_the_bullet():
-    from zongjie.draft import drop_example_copies, first_sentences
+    from zongjie.draft import drop_unbacked, first_sentences
 
     copied = "这项工作有效拓宽了青年就业渠道，帮助青年解决了急难愁盼问题，进一步增强了青年对团组织的认同感和归属感。"
     own = "半年来走访困境儿童7次，为困境儿童送去关爱。"
-    assert drop_example_copies(own + copied, ["半年来走访困境儿童7次"]) == own
+    assert drop_unbacked(own + copied, ["半年来走访困境儿童7次"]) == own
     adapted = "工作中注重精准对接困难儿童实际需求，强化部门协同联动，确保各项服务举措落到实处。"
-    assert drop_example_copies(own + adapted, ["半年来走访困境儿童7次"]) == own, "a lightly adapted copy too"
+    assert drop_unbacked(own + adapted, ["半年来走访困境儿童7次"]) == own, "a lightly adapted copy too"
     same_problem = "志愿服务项目化、品牌化程度不高，部分活动停留在一般性参与层面，系统性和持续性有待加强。"
-    assert drop_example_copies(same_problem, ["志愿服务项目化、品牌化程度不高"]) == same_problem, \
+    assert drop_unbacked(same_problem, ["志愿服务项目化、品牌化程度不高"]) == same_problem, \
         "the user's own problem may happen to be the example's"
-    assert drop_example_copies(same_problem, ["理论学习形式单一"]) == ""
+    assert drop_unbacked(same_problem, ["理论学习形式单一"]) == ""
     assert first_sentences("甲甲。乙乙！丙丙？丁丁。戊戊", 4) == "甲甲。乙乙！丙丙？丁丁。"
+    invented = "同时，加强与学校、社区等单位的合作，定期开展专题讲座。"
+    assert drop_unbacked(own + invented, ["半年来走访困境儿童7次"]) == own
+    assert drop_unbacked(own + invented, ["半年来走访困境儿童7次"], work=False) == own + invented, "plans may propose"
+    reported = "联合社区开展专题讲座5场。"
+    assert drop_unbacked(reported + "活动中注重与社区联动。", ["联合社区开展专题讲座5场"]) == \
+        reported + "活动中注重与社区联动。", "work the bullet names may be mentioned again"
+    paraphrased = "依托学校阵地，半年来共走访7次。"
+    assert drop_unbacked(paraphrased, ["半年来走访困境儿童7次"]) == paraphrased, "it carries the bullet's number"
 
 
 def test_compact_bullet_answer_keeps_four_sentences_and_no_example_copy(bullets_text):

@@ -155,7 +155,8 @@ class Drafter:
                 text = text.replace(EXAMPLE_UNIT, report.unit) if report.unit else text
                 if section.role == ROLE_OPENING:
                     return text
-                return drop_example_copies(text, [b.text for b in facts_of])
+                # Plans may propose new kinds of work; results and problems may only report them.
+                return drop_unbacked(text, [b.text for b in facts_of], work=section.role != ROLE_PLANS)
 
             return self._checked([*prefix, HumanMessage(content=user)], report, brief, section, facts_of,
                                  emit, should_stop, COMPACT_CALL_CHARS, scrub)
@@ -305,18 +306,24 @@ def _example_sentences() -> tuple[str, ...]:
     return tuple(s for _, reply in turns for s in _sentences(reply) if len(s) >= 12)
 
 
-def drop_example_copies(text: str, sources: list[str] = ()) -> str:
-    """Drop sentences lifted from the worked examples' answers: they describe the example's work
-    (就业渠道 in a paragraph about children, 部门协同 nobody reported), not this unit's. A sentence
-    that carries most of the wording of one of `sources` (the bullets being written up) stays."""
+def drop_unbacked(text: str, sources: list[str], work: bool = True) -> str:
+    """Drop the sentences a small model adds that no bullet backs: ones lifted from the worked
+    examples' answers (就业渠道 in a paragraph about children, 部门协同 nobody reported) and, with
+    `work`, ones naming a kind of work or partner no source mentions (讲座, 与社区合作; see
+    facts.unreported_work). A sentence carrying a number or name of `sources` (the bullets being
+    written up) or most of one's wording is the user's and always stays; its facts are checked as usual."""
     examples = _example_sentences()
+    own_facts = [f.raw for b in sources for f in facts.extract_facts(b)]
 
-    def lifted(sentence: str) -> bool:
-        if len(sentence) < 12 or max(jaccard(sentence, e) for e in examples) < EXAMPLE_COPY:
+    def unbacked(sentence: str) -> bool:
+        if any(f in sentence for f in own_facts) or any(facts.wording_overlap(b, sentence) >= OWN_WORDING
+                                                        for b in sources):
             return False
-        return not any(facts.wording_overlap(b, sentence) >= OWN_WORDING for b in sources)
+        if work and facts.unreported_work(sentence, sources):
+            return True
+        return len(sentence) >= 12 and max(jaccard(sentence, e) for e in examples) >= EXAMPLE_COPY
 
-    return "".join(s for s in _sentences(text) if not lifted(s)).strip()
+    return "".join(s for s in _sentences(text) if not unbacked(s)).strip()
 
 
 def first_sentences(text: str, limit: int) -> str:

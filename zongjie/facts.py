@@ -639,3 +639,21 @@ def report_ledger(report: Report, bullets: list[Bullet], allowed: Iterable[str] 
         sections[section.key] = rows
     unused = [b.id for b in bullets if b.id not in used_anywhere]
     return Ledger(sections, unsupported, unused)
+
+
+# ---- kinds of work ------------------------------------------------------------------------------
+WORK_TERMS_PATH = Path(__file__).parent / "data" / "work_terms.txt"
+
+
+@lru_cache(maxsize=1)
+def _work_re() -> re.Pattern[str]:
+    terms = {line.split("#", 1)[0].strip() for line in WORK_TERMS_PATH.read_text(encoding="utf-8").splitlines()}
+    return re.compile("|".join(re.escape(t) for t in sorted(terms - {""}, key=len, reverse=True)))
+
+
+def unreported_work(text: str, sources: Iterable[str]) -> list[str]:
+    """Kinds of work and partners (data/work_terms.txt) that `text` names and no source mentions:
+    讲座 or 社区合作 in a paragraph whose bullet says neither is work nobody reported. Not numbers or
+    names, so not a 来源不明 fact; the compact drafter drops such sentences instead."""
+    pool = "".join(sources)
+    return [m.group(0) for m in _work_re().finditer(text) if m.group(0) not in pool]
