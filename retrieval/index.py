@@ -22,6 +22,8 @@ from zongjie.model import ROLE_OPENING, ROLE_OTHER, cn_index
 
 CLOSING_HEADING = "结尾"
 log = logging.getLogger(__name__)
+# bm25s sets its own logger to DEBUG, so every index build printed a line in the CLI's output.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)

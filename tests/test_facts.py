@@ -371,3 +371,12 @@ def test_quoted_headline_with_other_punctuation_is_not_invented():
                         allowed=["夯实组织建设，增强基层组织活力"])
     assert result.unsupported == []
     assert check_text("围绕“增强基层组织活力行动”开展工作。", [], allowed=["夯实组织建设，增强基层组织活力"]).unsupported
+
+
+def test_unreported_work_names_kinds_of_work_and_partners_no_source_mentions():
+    from zongjie.facts import unreported_work
+
+    text = "通过定期开展主题党日、团课等教育活动，加强与学校、社区等单位的合作，开展丰富多彩的主题团日活动。"
+    assert unreported_work(text, ["开展主题团日活动30余场"]) == ["主题党日", "团课", "学校", "社区"]
+    assert unreported_work(text, ["联合社区和学校开展主题党日和团课", "主题团日活动5场"]) == []
+    assert unreported_work("扎实推进各项工作，服务青年成长。", []) == [], "plain 公文 wording is not a claim"
