@@ -186,3 +186,43 @@ def test_server_environment_drops_settings_the_server_would_obey():
     env = server_env({"PORT": "8599", "host": "0.0.0.0", "API_KEY": "x", "N_CTX": "1", "PATH": "/usr/bin",
                       "ZONGJIE_HOME": "/tmp/h"})
     assert env == {"PATH": "/usr/bin", "ZONGJIE_HOME": "/tmp/h"}
+
+
+def test_guarded_child_exits_when_its_parent_is_killed(tmp_path):
+    """The embedded server runs under zongjie.guarded: kill -9 of the app must not leave it running."""
+    import os
+    import signal
+
+    parent_code = ("import subprocess, sys, time\n"
+                   "p = subprocess.Popen([sys.executable, '-m', 'zongjie.guarded', 'http.server', '--bind',"
+                   " '127.0.0.1', '0'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+                   "print(p.pid, flush=True)\n"
+                   "time.sleep(60)\n")
+    parent = subprocess.Popen([sys.executable, "-c", parent_code], stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+
+    def alive(pid: int) -> bool:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                return fh.read().split(")")[-1].split()[0] != "Z"  # a zombie has exited
+        except FileNotFoundError:
+            return False
+
+    try:
+        time.sleep(1.0)
+        assert alive(child), "the guarded module runs while its parent lives"
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while alive(child) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not alive(child), "orphaned server process still running"
+    finally:
+        if alive(child):
+            os.kill(child, signal.SIGKILL)
+        parent.kill()
+
+
+def test_server_command_runs_llama_cpp_under_the_guard():
+    argv = server_command(Path("m.gguf"), "127.0.0.1", 8099, 4096, 2)
+    assert argv[1:4] == ["-m", "zongjie.guarded", "llama_cpp.server"]

@@ -159,7 +159,7 @@ class LocalServer:
 def server_command(model: Path, host: str, port: int, n_ctx: int, threads: int) -> list[str]:
     """The argv of the server process (tests swap this for a stand-in server)."""
     return [
-        sys.executable, "-m", "llama_cpp.server",
+        sys.executable, "-m", "zongjie.guarded", "llama_cpp.server",  # dies with its parent (see guarded)
         "--model", str(model), "--model_alias", MODEL_NAME,
         "--host", host, "--port", str(port),
         "--n_ctx", str(n_ctx), "--n_threads", str(threads),
