@@ -419,7 +419,7 @@ def test_opening_gets_its_lead_out_and_near_copies_are_dropped():
 
 
 def test_sentences_lifted_from_the_worked_examples_are_dropped_unless_they_carry_the_bullet():
-    from zongjie.draft import drop_unbacked, first_sentences
+    from zongjie.draft import drop_unbacked
 
     copied = "这项工作有效拓宽了青年就业渠道，帮助青年解决了急难愁盼问题，进一步增强了青年对团组织的认同感和归属感。"
     own = "半年来走访困境儿童7次，为困境儿童送去关爱。"
@@ -430,7 +430,10 @@ def test_sentences_lifted_from_the_worked_examples_are_dropped_unless_they_carry
     assert drop_unbacked(same_problem, ["志愿服务项目化、品牌化程度不高"]) == same_problem, \
         "the user's own problem may happen to be the example's"
     assert drop_unbacked(same_problem, ["理论学习形式单一"]) == ""
-    assert first_sentences("甲甲。乙乙！丙丙？丁丁。戊戊", 4) == "甲甲。乙乙！丙丙？丁丁。"
+    assert drop_unbacked("甲甲。乙乙！丙丙？丁丁。戊戊", [], limit=4) == "甲甲。乙乙！丙丙？丁丁。"
+    late_fact = "坚持服务。注重实效。强化协同。提升质量。半年来走访困境儿童7次。"
+    assert drop_unbacked(late_fact, ["半年来走访困境儿童7次"], limit=4) == late_fact, \
+        "the bullet's own sentence stays wherever the model put it"
     invented = "同时，加强与学校、社区等单位的合作，定期开展专题讲座。"
     assert drop_unbacked(own + invented, ["半年来走访困境儿童7次"]) == own
     assert drop_unbacked(own + invented, ["半年来走访困境儿童7次"], work=False) == own + invented, "plans may propose"

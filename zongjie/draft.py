@@ -155,8 +155,10 @@ class Drafter:
                 text = text.replace(EXAMPLE_UNIT, report.unit) if report.unit else text
                 if section.role == ROLE_OPENING:
                     return text
-                # Plans may propose new kinds of work; results and problems may only report them.
-                return drop_unbacked(text, [b.text for b in facts_of], work=section.role != ROLE_PLANS)
+                # Plans may propose new kinds of work; results and problems may only report them. Past
+                # the four sentences a results paragraph is asked for, a small model adds work nobody reported.
+                return drop_unbacked(text, [b.text for b in facts_of], work=section.role != ROLE_PLANS,
+                                     limit=4 if section.role == ROLE_RESULTS else None)
 
             return self._checked([*prefix, HumanMessage(content=user)], report, brief, section, facts_of,
                                  emit, should_stop, COMPACT_CALL_CHARS, scrub)
@@ -184,8 +186,7 @@ class Drafter:
                 break
             user = prompts.render("compact_bullet", heading=section.heading,
                                   bullet=bullet.text if bullet else "（无具体要点：概括本节工作思路，不写数字）")
-            # Past the four sentences asked for, a small model adds work nobody reported.
-            sentence = strip_headline(first_sentences(ask(user, [bullet] if bullet else []), 4), section.heading)
+            sentence = strip_headline(ask(user, [bullet] if bullet else []), section.heading)
             sentences.append(sentence)
             emit(section.key, "token", "\n")
         return join_items(sentences)
@@ -306,28 +307,30 @@ def _example_sentences() -> tuple[str, ...]:
     return tuple(s for _, reply in turns for s in _sentences(reply) if len(s) >= 12)
 
 
-def drop_unbacked(text: str, sources: list[str], work: bool = True) -> str:
+def drop_unbacked(text: str, sources: list[str], work: bool = True, limit: int | None = None) -> str:
     """Drop the sentences a small model adds that no bullet backs: ones lifted from the worked
-    examples' answers (就业渠道 in a paragraph about children, 部门协同 nobody reported) and, with
+    examples' answers (就业渠道 in a paragraph about children, 部门协同 nobody reported); with
     `work`, ones naming a kind of work or partner no source mentions (讲座, 与社区合作; see
-    facts.unreported_work). A sentence carrying a number or name of `sources` (the bullets being
-    written up) or most of one's wording is the user's and always stays; its facts are checked as usual."""
+    facts.unreported_work); with `limit`, every sentence past that many. A sentence carrying a
+    number or name of `sources` (the bullets being written up) or most of one's wording is the
+    user's and always stays; its facts are checked as usual."""
     examples = _example_sentences()
     own_facts = [f.raw for b in sources for f in facts.extract_facts(b)]
 
+    def own(sentence: str) -> bool:
+        return any(f in sentence for f in own_facts) or any(facts.wording_overlap(b, sentence) >= OWN_WORDING
+                                                            for b in sources)
+
     def unbacked(sentence: str) -> bool:
-        if any(f in sentence for f in own_facts) or any(facts.wording_overlap(b, sentence) >= OWN_WORDING
-                                                        for b in sources):
-            return False
         if work and facts.unreported_work(sentence, sources):
             return True
         return len(sentence) >= 12 and max(jaccard(sentence, e) for e in examples) >= EXAMPLE_COPY
 
-    return "".join(s for s in _sentences(text) if not unbacked(s)).strip()
-
-
-def first_sentences(text: str, limit: int) -> str:
-    return "".join(_sentences(text)[:limit]).strip()
+    kept: list[str] = []
+    for sentence in _sentences(text):
+        if own(sentence) or not (unbacked(sentence) or (limit is not None and len(kept) >= limit)):
+            kept.append(sentence)
+    return "".join(kept).strip()
 
 
 def _drain(events: queue.Queue, emit: Event) -> None:
