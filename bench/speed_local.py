@@ -16,6 +16,7 @@ chunks are counted as tokens.
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import sys
 import time
@@ -49,7 +50,24 @@ def decode_rate(chat) -> float:
     return (len(stamps) - 1) / (stamps[-1] - stamps[0])
 
 
-def one_run(probe, chat, brief, index, compact: bool) -> dict:
+_PERF = re.compile(r"(prompt eval|\s eval|total) time =\s+([\d.]+) ms /\s+(\d+)")
+
+
+def server_breakdown(log_text: str) -> dict[str, float] | None:
+    """Seconds the server spent prefilling, decoding and on everything else (sampling, streaming),
+    summed from llama.cpp's per-request perf lines in its log; None when the log has none."""
+    sums = {"prompt eval": 0.0, "eval": 0.0, "total": 0.0}
+    found = False
+    for kind, ms, _n in _PERF.findall(log_text):
+        sums[kind.strip()] += float(ms) / 1000
+        found = True
+    if not found:
+        return None
+    return {"prefill": sums["prompt eval"], "decode": sums["eval"],
+            "server other": sums["total"] - sums["prompt eval"] - sums["eval"]}
+
+
+def one_run(probe, chat, brief, index, compact: bool, log_path: Path) -> dict:
     before = decode_rate(probe)
     t0 = time.monotonic()
     if compact:
@@ -63,13 +81,21 @@ def one_run(probe, chat, brief, index, compact: bool) -> dict:
         if kind == "token" and payload != "\n":
             tokens += 1
 
+    log_start = log_path.stat().st_size if log_path.exists() else 0
     t1 = time.monotonic()
     report = drafter.draft_report(brief, on_event=count)
     wall = time.monotonic() - t1
+    time.sleep(0.3)  # the server writes its last perf lines just after the stream ends
+    breakdown = None
+    if log_path.is_file():
+        with log_path.open("rb") as fh:
+            fh.seek(log_start)
+            breakdown = server_breakdown(fh.read().decode("utf-8", "replace"))
     after = decode_rate(probe)
     rate = (before + after) / 2
     return {"before": before, "after": after, "rate": rate, "warm": warmed, "wall": wall, "tokens": tokens,
-            "ideal": tokens / rate, "ratio": wall / (tokens / rate), "report": report, "stats": drafter.stats}
+            "ideal": tokens / rate, "ratio": wall / (tokens / rate), "report": report, "stats": drafter.stats,
+            "breakdown": breakdown}
 
 
 def main() -> None:
@@ -93,13 +119,19 @@ def main() -> None:
         print(f"machine: {describe()}; style={args.style}, bullets={len(brief.bullets)}")
         print(f"server start (model load): {started:.1f} s")
         for n in range(1, args.runs + 1):
-            r = one_run(probe, chat, brief, index, args.style == "compact")
+            r = one_run(probe, chat, brief, index, args.style == "compact", server.log_path)
             runs.append(r)
             chars = sum(len(s.text) for s in r["report"].all_sections())
             print(f"run {n}: prefix warm-up {r['warm']:.1f} s; raw decode {r['before']:.1f} before / "
                   f"{r['after']:.1f} after tokens/s; draft wall {r['wall']:.1f} s, {r['stats']['calls']} calls "
                   f"({r['stats']['repairs']} repairs), {r['tokens']} output tokens, {chars} characters kept; "
                   f"ideal {r['ideal']:.1f} s; ratio {r['ratio']:.2f}", flush=True)
+            if r["breakdown"]:
+                b = r["breakdown"]
+                client = r["wall"] - sum(b.values())
+                print(f"       where the wall went (server log): decode {b['decode']:.1f} s "
+                      f"({r['tokens'] / b['decode']:.1f} tokens/s), prefill {b['prefill']:.1f} s, "
+                      f"server other {b['server other']:.1f} s, client and between calls {client:.1f} s")
     finally:
         server.stop()
     if args.show:

@@ -71,3 +71,19 @@ def test_first_paint_single_run(capsys):
     reload = figure(r"warm reload → paint\s+" + NUMBER, out)
     assert 0 < health < paint < 60 and 0 < reload < 60
     assert "skipped: --skip-model given" in out
+
+
+def test_speed_local_reads_the_servers_perf_lines():
+    sys.path.insert(0, str(BENCH.parent))
+    from bench.speed_local import server_breakdown
+
+    log = ("llama_perf_context_print: prompt eval time =     401.00 ms /    15 tokens (...)\n"
+           "llama_perf_context_print:        eval time =    2141.00 ms /    54 runs   (...)\n"
+           "llama_perf_context_print:       total time =    2663.00 ms /    69 tokens\n"
+           "INFO: 127.0.0.1 - \"POST /v1/chat/completions HTTP/1.1\" 200 OK\n"
+           "llama_perf_context_print: prompt eval time =     599.00 ms /    40 tokens (...)\n"
+           "llama_perf_context_print:        eval time =    1859.00 ms /    46 runs   (...)\n"
+           "llama_perf_context_print:       total time =    2537.00 ms /    86 tokens\n")
+    b = server_breakdown(log)
+    assert b == pytest.approx({"prefill": 1.0, "decode": 4.0, "server other": 0.2})
+    assert server_breakdown("no perf lines here") is None

@@ -419,12 +419,15 @@ def test_opening_gets_its_lead_out_and_near_copies_are_dropped():
 
 
 def test_sentences_lifted_from_the_worked_examples_are_dropped_unless_they_carry_the_bullet():
+    from zongjie import prompts
     from zongjie.draft import drop_unbacked
 
-    copied = "这项工作有效拓宽了青年就业渠道，帮助青年解决了急难愁盼问题，进一步增强了青年对团组织的认同感和归属感。"
+    example = dict(prompts.turns("compact_examples"))
+    bullet_answer = next(reply for user, reply in example.items() if user.startswith("【扩写】"))
+    copied = bullet_answer.split("。")[-2] + "。"  # its 成效 sentence, about 就业
     own = "半年来走访困境儿童7次，为困境儿童送去关爱。"
     assert drop_unbacked(own + copied, ["半年来走访困境儿童7次"]) == own
-    adapted = "工作中注重精准对接困难儿童实际需求，强化部门协同联动，确保各项服务举措落到实处。"
+    adapted = bullet_answer.split("。")[2].replace("青年", "困难儿童") + "。"  # its 着力点 sentence, adapted
     assert drop_unbacked(own + adapted, ["半年来走访困境儿童7次"]) == own, "a lightly adapted copy too"
     same_problem = "志愿服务项目化、品牌化程度不高，部分活动停留在一般性参与层面，系统性和持续性有待加强。"
     assert drop_unbacked(same_problem, ["志愿服务项目化、品牌化程度不高"]) == same_problem, \
