@@ -281,7 +281,7 @@ def compact_prefix() -> list[BaseMessage]:
 
 
 def warm_up(chat: BaseChatModel) -> None:
-    """Prefill the compact prefix (system prompt and worked examples, about 680 tokens) into the
+    """Prefill the compact prefix (system prompt and worked examples, about 700 tokens) into the
     embedded server's KV cache, decoding one token, so the first call of the first draft pays only
     for its own lines. Meant to run right after the server starts (8–12 s on 2 cores); best effort:
     a cold cache costs the first call that time, nothing more."""
