@@ -11,7 +11,8 @@ The raw decode rate is measured in the same run on a long free-form answer (firs
 so prefill is not counted), once just before and once just after the draft; the ratio uses their
 mean. This 2-core machine drifts by about ±10 % within a minute, and a single probe taken at a
 fast or slow moment moved the ratio by as much. llama-cpp-python streams one token per chunk, so
-chunks are counted as tokens.
+chunks are counted as tokens. Each run also prints where the draft's wall time went, summed from
+llama.cpp's per-request perf lines in the server log: decode, prefill, other server time, client.
 """
 from __future__ import annotations
 
