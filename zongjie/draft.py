@@ -294,10 +294,10 @@ def warm_up(chat: BaseChatModel) -> None:
 # A sentence this close (3-gram Jaccard) to one of the worked examples' answers was lifted from it.
 EXAMPLE_COPY = 0.6
 OWN_WORDING = 0.6  # share of a bullet's wording that makes a sentence the user's own
-_SENTENCE = re.compile(r"[^。！？]+[。！？]?")
 
 
 def _sentences(text: str) -> list[str]:
+    """Sentences as clean_output splits them (_SENTENCE: a clause ending in ；counts as one)."""
     return [m.group(0) for m in _SENTENCE.finditer(text) if m.group(0).strip()]
 
 
