@@ -15,7 +15,6 @@ so the load average is printed and medians are the figures to quote.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import shutil
 import socket
@@ -132,11 +131,10 @@ def model_server_once() -> float:
 
 
 def model_server_skip_reason() -> str | None:
-    if importlib.util.find_spec("llama_cpp") is None:
-        return "llama_cpp (llama-cpp-python) is not installed: the [local] extra is missing"
-    from zongjie.local_model import LocalModelError, assemble_model
+    from zongjie.local_model import LocalModelError, assemble_model, server_binary
 
     try:
+        server_binary()  # built and proven by setup
         assemble_model()  # assemble + hash once if needed, so the timed starts measure the server only
     except LocalModelError as exc:
         return f"model parts unavailable: {exc}"

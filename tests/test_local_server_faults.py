@@ -48,19 +48,27 @@ def processes(monkeypatch):
 
 
 def fake_command(code: str):
-    return lambda model, host, port, n_ctx, threads: [sys.executable, "-c", code, host, str(port)]
+    return lambda model, host, port, n_ctx, threads, parallel=1: [sys.executable, "-c", code, host, str(port)]
 
 
-def stub_command(model, host, port, n_ctx, threads):
+def stub_command(model, host, port, n_ctx, threads, parallel=1):
     """A full OpenAI-compatible stand-in: the stub server as its own process."""
     return [sys.executable, str(STUB), "--port", str(port)]
 
 
-def test_llama_cpp_missing_is_explained(monkeypatch):
-    real = local_model.importlib.util.find_spec
-    monkeypatch.setattr(local_model.importlib.util, "find_spec",
-                        lambda name, *a: None if name == "llama_cpp" else real(name, *a))
-    with pytest.raises(LocalModelError, match="未安装 llama-cpp-python"):
+CRASHER = Path(__file__).resolve().parent / "fixtures" / "crashing_server.py"
+
+
+def crashing_command(sig: str, after: int = 0):
+    """A stand-in llama-server that dies from `sig` on a chat request, under the real guard."""
+    return lambda model, host, port, n_ctx, threads, parallel=1: [
+        sys.executable, "-m", "zongjie.guarded", "--exec", sys.executable, str(CRASHER),
+        "--port", str(port), "--signal", sig, "--after", str(after)]
+
+
+def test_runtime_not_built_is_explained(monkeypatch, tmp_path):
+    monkeypatch.delenv("ZONGJIE_LLAMA_SERVER", raising=False)
+    with pytest.raises(LocalModelError, match="尚未在本机编译或未通过自检.*prepare-model"):
         start_server()
 
 
@@ -79,8 +87,10 @@ def test_binds_loopback_by_default(monkeypatch, processes):
         monkeypatch.setenv(var, f"http://127.0.0.1:{local_model.free_port()}")
     seen = []
 
-    def recording(model, host, port, n_ctx, threads):
-        seen.append(server_command(model, host, port, n_ctx, threads))
+    monkeypatch.setenv("ZONGJIE_LLAMA_SERVER", "/opt/llama-server")
+
+    def recording(model, host, port, n_ctx, threads, parallel=1):
+        seen.append(server_command(model, host, port, n_ctx, threads, parallel))
         return stub_command(model, host, port, n_ctx, threads)
 
     monkeypatch.setattr(local_model, "server_command", recording)
@@ -183,9 +193,10 @@ def test_restart_moves_to_a_free_port_when_the_old_one_was_taken(monkeypatch, pr
 def test_server_environment_drops_settings_the_server_would_obey():
     from zongjie.local_model import server_env
 
-    env = server_env({"PORT": "8599", "host": "0.0.0.0", "API_KEY": "x", "N_CTX": "1", "PATH": "/usr/bin",
-                      "ZONGJIE_HOME": "/tmp/h"})
-    assert env == {"PATH": "/usr/bin", "ZONGJIE_HOME": "/tmp/h"}
+    env = server_env({"LLAMA_ARG_HOST": "0.0.0.0", "LLAMA_ARG_CORS_ORIGINS": "*", "LLAMA_API_KEY": "theirs",
+                      "llama_arg_port": "1", "GGML_NTHREADS": "1", "PATH": "/usr/bin", "ZONGJIE_HOME": "/tmp/h"},
+                     api_key="ours")
+    assert env == {"PATH": "/usr/bin", "ZONGJIE_HOME": "/tmp/h", "LLAMA_API_KEY": "ours"}
 
 
 def test_guarded_child_exits_when_its_parent_is_killed(tmp_path):
@@ -223,6 +234,61 @@ def test_guarded_child_exits_when_its_parent_is_killed(tmp_path):
         parent.kill()
 
 
-def test_server_command_runs_llama_cpp_under_the_guard():
-    argv = server_command(Path("m.gguf"), "127.0.0.1", 8099, 4096, 2)
-    assert argv[1:4] == ["-m", "zongjie.guarded", "llama_cpp.server"]
+def test_server_command_runs_llama_server_under_the_guard_with_slots_and_no_cors(monkeypatch):
+    monkeypatch.setenv("ZONGJIE_LLAMA_SERVER", "/opt/llama-server")
+    argv = server_command(Path("m.gguf"), "127.0.0.1", 8099, 4096, 2, 4)
+    assert argv[1:5] == ["-m", "zongjie.guarded", "--exec", "/opt/llama-server"]
+    assert argv[argv.index("-np") + 1] == "4" and argv[argv.index("-c") + 1] == str(4096 * 4)
+    assert argv[argv.index("--cors-origins") + 1] == "localhost"
+    assert "--api-key" not in argv, "the key goes through the environment, not the process list"
+
+
+def test_embedded_server_gets_a_key_and_the_client_sends_it(monkeypatch, processes):
+    monkeypatch.setattr(local_model, "server_command", stub_command)
+    chat, server = connect(Settings())
+    try:
+        assert len(server.api_key) >= 20
+        assert chat.openai_api_key.get_secret_value() == server.api_key
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("sig", ["SIGSEGV", "SIGILL"])
+def test_crash_from_a_signal_is_named_and_not_restarted_after_the_second(monkeypatch, processes, sig):
+    """Issue 12: a runtime that dies from a signal is reported as a crash, with its log, not as
+    "无法连接"; it is restarted once, and after the second crash in a row it stays down."""
+    monkeypatch.setattr(local_model, "server_command", crashing_command(sig))
+    chat, server = connect(Settings(max_retries=5))
+    try:
+        with pytest.raises(LLMError) as info:
+            stream_text(chat, [HumanMessage(content="hi")])
+        message = str(info.value)
+        assert f"内置模型服务崩溃（{sig}）" in message and "llama-server.log" in message
+        assert "无法连接" not in message and "已停止自动重启" in message
+        assert info.value.kind == llm.CRASH
+        assert len(processes) == 2, "one restart after the first crash, none after the second"
+        with pytest.raises(LLMError, match="崩溃"):  # the next section does not restart it either
+            stream_text(chat, [HumanMessage(content="hi")])
+        assert len(processes) == 2
+    finally:
+        server.stop()
+
+
+def test_crashes_not_in_a_row_keep_restarting(monkeypatch, processes):
+    """A good answer between two crashes resets the count: each crash gets its restart."""
+    monkeypatch.setattr(local_model, "server_command", crashing_command("SIGSEGV", after=1))
+    chat, server = connect(Settings(max_retries=2))
+    try:
+        for _ in range(3):
+            assert stream_text(chat, [HumanMessage(content="hi")])  # answers, then crashes on the next
+        assert server.crashes == 0 and len(processes) >= 3
+    finally:
+        server.stop()
+
+
+def test_crash_at_start_is_named(monkeypatch, processes):
+    code = "import os, signal; os.kill(os.getpid(), signal.SIGILL)"
+    monkeypatch.setattr(local_model, "server_command", lambda *a, **k: [
+        sys.executable, "-m", "zongjie.guarded", "--exec", sys.executable, "-c", code])
+    with pytest.raises(local_model.ServerCrashed, match="崩溃（SIGILL）"):
+        start_server(wait=20)

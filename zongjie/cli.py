@@ -32,7 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--inline-headlines", action="store_true", help="小标题与正文同段（（一）标题。正文……）")
     d.add_argument("--style", choices=("auto", "compact", "full"), default=None,
                    help="起草方式：compact 逐条扩写（适合内置小模型），full 整节生成并参照范文；默认 auto")
-    sub.add_parser("prepare-model", help="拼装并校验内置模型文件")
+    sub.add_parser("prepare-model", help="拼装并校验内置模型文件，编译并自检本机的 llama.cpp 运行时")
+    doc = sub.add_parser("doctor", help="检查内置模型：CPU 特性、llama.cpp 编译参数、模型文件、一次计时生成")
+    doc.add_argument("--no-generate", action="store_true", help="不做生成测试")
     return parser
 
 
@@ -42,12 +44,25 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "prepare-model":
-            print(assemble_model())
-            return 0
+            return prepare_command()
+        if args.command == "doctor":
+            from .doctor import report
+
+            return 0 if report(generate=not args.no_generate) else 1
         return draft_command(args)
     except (BriefError, LLMError, LocalModelError, OSError, UnicodeDecodeError) as exc:
         print(f"错误：{_message(exc)}", file=sys.stderr)
         return 2
+
+
+def prepare_command() -> int:
+    """Setup's last step: the model file, then a llama.cpp runtime proven on this CPU."""
+    from .local_model import prepare_runtime
+
+    print(assemble_model())
+    binary, result = prepare_runtime(progress=lambda msg: print(msg, file=sys.stderr))
+    print(f"内置模型自检通过：{binary}（解码 {result.predicted_per_second:.1f} token/s）", file=sys.stderr)
+    return 0
 
 
 def _message(exc: Exception) -> str:

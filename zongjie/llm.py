@@ -16,7 +16,8 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import BaseMessage, BaseMessageChunk
 
 from .errors import LLMError  # noqa: F401 (re-exported: callers catch it from here)
-from .local_model import MODEL_NAME, LocalModelError, LocalServer, ensure_running, start_server
+from .local_model import (MODEL_NAME, LocalModelError, LocalServer, ServerCrashed, crash_message,
+                          ensure_running, start_server)
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ RETRY_AFTER_CAP = 30.0
 # Faults: what went wrong, as a stable word the UI can branch on (LLMError.kind) and a message.
 TIMEOUT, BUSY, SERVER, CONNECT, CUT, EMPTY, FORMAT, AUTH, NOT_FOUND = (
     "timeout", "busy", "server", "connect", "cut", "empty", "format", "auth", "not_found")
+CRASH = "crash"  # the embedded server died from a signal: not retried past the second crash
 RETRYABLE = frozenset({TIMEOUT, BUSY, SERVER, CONNECT, CUT, EMPTY, FORMAT})
 MESSAGES = {
     TIMEOUT: "模型服务响应超时，请稍后重试，或在设置中调大超时时间。",
@@ -143,7 +145,7 @@ def connect(settings: Settings) -> tuple[BaseChatModel, LocalServer | None]:
     server = None
     if settings.embedded:
         server = start_server()
-        settings = replace(settings, base_url=server.base_url, model=MODEL_NAME)
+        settings = replace(settings, base_url=server.base_url, model=MODEL_NAME, api_key=server.api_key)
     log.info("chat endpoint %s", settings.redacted())
     chat = make_chat_model(settings, local=server is not None)
     if server is not None:
@@ -161,8 +163,20 @@ def attach_server(chat: BaseChatModel, server: LocalServer) -> BaseChatModel:
         if server.base_url.rstrip("/") != str(getattr(chat, "openai_api_base", "")).rstrip("/"):
             _retarget(chat, server.base_url)  # the old port was taken meanwhile
 
+    def succeeded() -> None:
+        server.crashes = 0  # "two crashes in a row" counts crashes with no good answer between
+
+    def fault() -> str:
+        """When the last attempt failed because the server died from a signal, say so: a crash
+        looks like a refused connection to the client, and "无法连接" would send the user to
+        check a network that is fine."""
+        name = server.crash_signal()
+        return crash_message(name, server.log_path) if name else ""
+
     # pydantic lets a model carry an undeclared underscore attribute; BaseChatModel has no slot for it.
     chat._zongjie_before_retry = before_retry  # type: ignore[attr-defined]
+    chat._zongjie_succeeded = succeeded  # type: ignore[attr-defined]
+    chat._zongjie_fault = fault  # type: ignore[attr-defined]
     return chat
 
 
@@ -317,7 +331,11 @@ def stream_text(chat: BaseChatModel, messages: list[BaseMessage],
         if attempt > 1 and should_stop and should_stop():
             return ""
         try:
-            return _attempt(chat, messages, on_token, should_stop)
+            text = _attempt(chat, messages, on_token, should_stop)
+            succeeded = getattr(chat, "_zongjie_succeeded", None)
+            if succeeded is not None:
+                succeeded()
+            return text
         except _CallbackError as wrapped:
             raise wrapped.error from None  # the caller's own callback failed: not a model fault
         except Exception as exc:  # noqa: BLE001 - every client error becomes one user message
@@ -326,7 +344,10 @@ def stream_text(chat: BaseChatModel, messages: list[BaseMessage],
             log.warning("model call failed (attempt %d of %d, %s): %s: %s", attempt, retries + 1,
                         kind or "other", type(exc).__name__, redact(str(exc)[:300], secret))
             if kind not in RETRYABLE or attempt > retries:
-                if attempt > 1:
+                crashed = getattr(chat, "_zongjie_fault", lambda: "")()
+                if crashed:
+                    reason, kind = crashed, CRASH
+                elif attempt > 1:
                     reason = f"已自动重试 {attempt - 1} 次仍失败：{reason}"
                 err = LLMError(reason, kind)
                 # Keep the cause for tracebacks unless some server echoed the key into it.
@@ -340,7 +361,7 @@ def stream_text(chat: BaseChatModel, messages: list[BaseMessage],
             try:
                 hook()
             except LocalModelError as exc:
-                raise LLMError(str(exc), CONNECT) from exc
+                raise LLMError(str(exc), CRASH if isinstance(exc, ServerCrashed) else CONNECT) from exc
 
 
 class _CallbackError(Exception):

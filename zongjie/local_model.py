@@ -9,6 +9,7 @@ import importlib.util
 import json
 import logging
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -33,6 +34,10 @@ PART_COUNT = 22
 
 class LocalModelError(RuntimeError):
     """Carries a Chinese message meant for the user."""
+
+
+class ServerCrashed(LocalModelError):
+    """The embedded server died from a signal (SIGSEGV, SIGILL…): a runtime fault, not a network one."""
 
 
 def part_paths() -> list[Path]:
@@ -86,6 +91,10 @@ def assemble_model(target: Path | None = None, parts: list[Path] | None = None,
     return target
 
 
+def _is_loopback(host: str) -> bool:
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((host, 0))
@@ -103,35 +112,55 @@ _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 def healthy(base_url: str, timeout: float = 2.0) -> bool:
-    """A llama.cpp server is ready when /v1/models answers 200."""
+    """A llama.cpp server is ready when /health answers 200 (503 while the model loads). Other
+    OpenAI-compatible servers (the test stub) may only have /v1/models, which is public too."""
+    root = base_url.rstrip("/")
+    if root.endswith("/v1"):
+        try:
+            with _DIRECT.open(root[:-3] + "/health", timeout=timeout) as resp:
+                if resp.status == 200:
+                    return True
+        except urllib.error.HTTPError as exc:
+            if exc.code == 503:
+                return False  # loading: /v1/models may already answer, but a request would wait
+        except (urllib.error.URLError, OSError, ValueError):
+            return False
     try:
-        with _DIRECT.open(base_url.rstrip("/") + "/models", timeout=timeout) as resp:
+        with _DIRECT.open(root + "/models", timeout=timeout) as resp:
             return resp.status == 200
     except (urllib.error.URLError, OSError, ValueError):
         return False
 
 
-# llama-cpp-python's server reads its settings from same-named environment variables (any case),
-# and they beat our command line: a PORT or HOST exported for another program (Streamlit's start
-# script sets PORT) would move or expose the server, an API_KEY would lock our own client out.
-_SERVER_SETTING_NAMES = (
-    "host", "port", "api_key", "ssl_keyfile", "ssl_certfile", "interrupt_requests", "root_path",
-    "disable_ping_events", "config_file", "model", "model_alias", "n_ctx", "n_threads", "n_batch",
-    "n_gpu_layers", "chat_format", "verbose", "cache", "cache_type", "cache_size", "seed",
-)
-
-
-def server_env(environ: dict[str, str] | None = None) -> dict[str, str]:
+# llama-server obeys LLAMA_ARG_* (and LLAMA_API_KEY) from its environment, and they beat nothing on our
+# command line that we do not set: an exported LLAMA_ARG_HOST=0.0.0.0 or LLAMA_ARG_CORS_ORIGINS=* meant
+# for another llama.cpp would expose ours. The server gets none of them, only the key we choose.
+def server_env(environ: dict[str, str] | None = None, api_key: str = "") -> dict[str, str]:
     """The environment for the server process, without anything its settings would pick up."""
     environ = dict(os.environ if environ is None else environ)
-    names = set(_SERVER_SETTING_NAMES)
-    try:
-        from llama_cpp.server.settings import ModelSettings, ServerSettings
+    env = {k: v for k, v in environ.items() if not k.upper().startswith(("LLAMA_", "GGML_"))}
+    if api_key:
+        env["LLAMA_API_KEY"] = api_key  # in the environment, not argv: `ps` shows argv to every user
+    return env
 
-        names |= set(ServerSettings.model_fields) | set(ModelSettings.model_fields)
-    except ImportError:
-        pass
-    return {k: v for k, v in environ.items() if k.lower() not in names}
+
+def default_parallel(cpus: int | None = None, mem_bytes: int | None = None) -> int:
+    """Sequences the embedded server decodes at once. One token step reads all 1.1 GB of weights;
+    a batch of 4 reads them once for all 4, which measured 2.5x the aggregate decode rate of one
+    stream on 2 cores. More slots cost KV memory (about 60 MB each at our context) and, past the
+    point where compute saturates, latency. ZONGJIE_LOCAL_PARALLEL overrides."""
+    given = os.environ.get("ZONGJIE_LOCAL_PARALLEL", "")
+    if given.isdigit() and int(given) > 0:
+        return min(int(given), 8)
+    cpus = cpus or os.cpu_count() or 2
+    if mem_bytes is None:
+        try:
+            mem_bytes = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        except (ValueError, OSError, AttributeError):
+            mem_bytes = 4 << 30
+    if mem_bytes < (3 << 30):
+        return 1
+    return 4 if cpus <= 8 else 6
 
 
 @dataclass
@@ -142,9 +171,19 @@ class LocalServer:
     process: subprocess.Popen
     base_url: str
     log_path: Path
+    api_key: str = ""
+    parallel: int = 1
+    crashes: int = 0  # crashes from a signal since the last successful call; 2 in a row: no restart
+    binary: Path | None = None  # the llama-server build, so a build that keeps crashing can be retired
 
     def alive(self) -> bool:
         return self.process.poll() is None
+
+    def crash_signal(self) -> str:
+        """SIGSEGV, SIGILL… when the process died from a signal, else ""."""
+        from .llama_build import signal_name
+
+        return signal_name(self.process.poll())
 
     def stop(self) -> None:
         if self.alive():
@@ -156,32 +195,59 @@ class LocalServer:
                 self.process.wait(timeout=10)
 
 
-def server_command(model: Path, host: str, port: int, n_ctx: int, threads: int) -> list[str]:
+# Signals that mean the runtime's code is wrong for this machine (not an OOM kill or a user's kill).
+FAULT_SIGNALS = frozenset({"SIGSEGV", "SIGILL", "SIGBUS", "SIGFPE"})
+
+
+def crash_message(name: str, log_path: Path, *, restarting: bool = False) -> str:
+    from .llama_build import crash_advice
+
+    then = "正在重启。" if restarting else "已停止自动重启。"
+    return (f"内置模型服务崩溃（{name}）{crash_advice(name)}，{then}日志：{log_path}。"
+            "已完成的小节均已保存；可运行 python -m zongjie doctor 检查本机的模型运行时，"
+            "或在设置中改用远程模型服务。")
+
+
+def server_binary() -> Path:
+    """The llama-server that setup built and proved on this CPU (ZONGJIE_LLAMA_SERVER overrides)."""
+    given = os.environ.get("ZONGJIE_LLAMA_SERVER")
+    if given:
+        return Path(given)
+    from .llama_build import Variant, binary_in, build_dir, cpu_flags
+
+    flags = cpu_flags()
+    for variant in Variant:
+        directory = build_dir(variant, flags)
+        if (directory / "ok.json").exists() and binary_in(directory).exists():
+            return binary_in(directory)
+    raise LocalModelError("内置模型运行时（llama.cpp）尚未在本机编译或未通过自检。"
+                          "请运行 README 中的第一条命令，或 python -m zongjie prepare-model。")
+
+
+def server_command(model: Path, host: str, port: int, n_ctx: int, threads: int, parallel: int = 1) -> list[str]:
     """The argv of the server process (tests swap this for a stand-in server)."""
     return [
-        sys.executable, "-m", "zongjie.guarded", "llama_cpp.server",  # dies with its parent (see guarded)
-        "--model", str(model), "--model_alias", MODEL_NAME,
-        "--host", host, "--port", str(port),
-        "--n_ctx", str(n_ctx), "--n_threads", str(threads),
+        sys.executable, "-m", "zongjie.guarded", "--exec", str(server_binary()),  # dies with its parent
+        "-m", str(model), "--alias", MODEL_NAME, "--host", host, "--port", str(port),
+        # n_ctx is per sequence; the unified KV pool holds all slots, and each slot keeps its own
+        # copy of the shared prompt prefix, reused from its cache on every call.
+        "-c", str(n_ctx * parallel), "-np", str(parallel), "-t", str(threads),
+        "--cache-reuse", "256", "--offline", "--no-webui",
+        # Only our own client talks to it: it needs the key, and no web page may use it (CORS).
+        "--cors-origins", "localhost", "--no-cors-credentials",
     ]
 
 
-def _is_loopback(host: str) -> bool:
-    return host in ("localhost", "::1") or host.startswith("127.")
-
-
 def start_server(port: int | None = None, *, host: str = "127.0.0.1", n_ctx: int = 4096,
-                 threads: int | None = None, wait: float = 180.0,
-                 progress: Callable[[str], None] | None = None) -> LocalServer:
-    """Start llama-cpp-python's OpenAI-compatible server on loopback and wait until it answers.
+                 threads: int | None = None, wait: float = 180.0, parallel: int | None = None,
+                 api_key: str | None = None, progress: Callable[[str], None] | None = None) -> LocalServer:
+    """Start llama.cpp's OpenAI-compatible server on loopback and wait until it answers.
 
     Every way this can fail ends in LocalModelError with a Chinese message within about `wait`
-    seconds: parts or llama-cpp-python missing, port taken, the process exiting (its log path is
-    in the message), or not answering in time (then it is killed). progress gets short status lines.
+    seconds: parts or the runtime missing, port taken, the process exiting or crashing (its log path
+    is in the message), or not answering in time (then it is killed). progress gets short status lines.
     """
     say = progress or (lambda _msg: None)
-    if importlib.util.find_spec("llama_cpp") is None:
-        raise LocalModelError("未安装 llama-cpp-python。请运行 README 中的第一条命令安装内置模型组件。")
     if not _is_loopback(host):
         log.warning("embedded model server binds %s, not loopback: it is reachable from the network", host)
     say("正在准备内置模型（首次需组装并校验模型文件，约 1 分钟）…")
@@ -192,23 +258,30 @@ def start_server(port: int | None = None, *, host: str = "127.0.0.1", n_ctx: int
     if port_open(host, port):
         if serves_model(base_url):
             log.info("reusing model server already on %s", base_url)
-            return LocalServer(process=_NullProcess(), base_url=base_url, log_path=Path(os.devnull))  # type: ignore[arg-type]
+            return LocalServer(process=_NullProcess(), base_url=base_url, log_path=Path(os.devnull),  # type: ignore[arg-type]
+                               api_key=os.environ.get("ZONGJIE_LOCAL_API_KEY", ""))
         raise LocalModelError(f"端口 {port} 已被其他程序占用，请设置 ZONGJIE_LOCAL_PORT 为其他端口。")
+    parallel = parallel or default_parallel()
+    api_key = api_key if api_key is not None else secrets.token_urlsafe(24)
     log_path = cache_dir() / "llama-server.log"
-    cmd = server_command(path, host, port, n_ctx, threads or os.cpu_count() or 2)
-    # No --cache: llama-cpp-python already reuses the longest common token prefix of consecutive
-    # requests, which is what our stable prompt prefix is built for; the RAM state cache only adds copies.
+    cmd = server_command(path, host, port, n_ctx, threads or os.cpu_count() or 2, parallel)
     say("正在启动内置模型服务…")
-    log.info("starting embedded model server on %s (log: %s)", base_url, log_path)
+    log.info("starting embedded model server on %s with %d slots (log: %s)", base_url, parallel, log_path)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log_fh:  # the child keeps its own copy of the descriptor
         process = subprocess.Popen(cmd, stdout=log_fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   env=server_env())
-    server = LocalServer(process=process, base_url=base_url, log_path=log_path)
+                                   env=server_env(api_key=api_key))
+    binary = Path(cmd[cmd.index("--exec") + 1]) if "--exec" in cmd else None
+    server = LocalServer(process=process, base_url=base_url, log_path=log_path, api_key=api_key,
+                         parallel=parallel, binary=binary)
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         code = process.poll()
         if code is not None:
             log.warning("embedded model server exited with %s; log tail:\n%s", code, _tail(log_path))
+            name = server.crash_signal()
+            if name:
+                raise ServerCrashed(crash_message(name, log_path))
             raise LocalModelError(f"内置模型服务启动失败（退出码 {code}），详见日志：{log_path}")
         if healthy(base_url, timeout=max(0.2, min(2.0, deadline - time.monotonic()))):
             say("内置模型服务已就绪。")
@@ -223,17 +296,36 @@ def ensure_running(server: LocalServer, *, wait: float = 180.0,
                    progress: Callable[[str], None] | None = None) -> LocalServer:
     """Restart a server that has died (or whose port went dark), in place and on the same port
     when that port is still free; returns the same object. A live server is left alone: a busy
-    one may be slow to answer, and killing it would lose the work in progress."""
+    one may be slow to answer, and killing it would lose the work in progress.
+
+    A server that died from a signal is restarted once; after the second crash in a row (no
+    successful call between, see `LocalServer.crashes`) it stays down and the Chinese crash message
+    is raised, because a runtime that segfaults on this machine will segfault again."""
     parts = urlsplit(server.base_url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 0
     if server.alive() and port and port_open(host, port):
         return server
+    # A crashing server closes its port a moment before its exit status (passed on by the guard)
+    # can be read; wait for it briefly, or a crash would be taken for a plain outage.
+    deadline = time.monotonic() + 3.0
+    while server.alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    name = server.crash_signal()
+    if name:
+        server.crashes += 1
+        log.warning("embedded model server crashed with %s (%d in a row); log tail:\n%s",
+                    name, server.crashes, _tail(server.log_path))
+        if server.crashes >= 2:
+            if server.binary is not None and name in FAULT_SIGNALS:
+                mark_failed(server.binary, crash_message(name, server.log_path))
+            raise ServerCrashed(crash_message(name, server.log_path))
     log.warning("embedded model server on %s is down (exit code %s); restarting",
                 server.base_url, server.process.poll())
     server.stop()
     fresh = start_server(port if port and not port_open(host, port) else None, host=host, wait=wait,
-                         progress=progress)
+                         parallel=server.parallel, api_key=server.api_key, progress=progress)
     server.process, server.base_url, server.log_path = fresh.process, fresh.base_url, fresh.log_path
+    server.binary = fresh.binary
     return server
 
 
@@ -270,4 +362,78 @@ class _NullProcess:
         return 0
 
     def kill(self):
+        pass
+
+
+# ---- the runtime: built once per CPU at setup, proved before use ---------------------------------
+def _smoke_command(binary: Path, model: Path, port: int) -> list[str]:
+    return [sys.executable, "-m", "zongjie.guarded", "--exec", str(binary), "-m", str(model),
+            "--alias", MODEL_NAME, "--host", "127.0.0.1", "--port", str(port), "-c", "1024", "-np", "1",
+            "-t", str(os.cpu_count() or 2), "--offline", "--no-webui"]
+
+
+def smoke(binary: Path, model: Path | None = None, wait: float = 180.0):
+    """One real generation from `binary` in a separate process; a SmokeResult, never an exception."""
+    from .llama_build import smoke_test
+
+    port = free_port()
+    key = secrets.token_urlsafe(16)
+    return smoke_test(_smoke_command(binary, model or assemble_model(), port), env=server_env(api_key=key),
+                      base_url=f"http://127.0.0.1:{port}/v1", api_key=key,
+                      log_path=cache_dir() / "llama-smoke.log", wait=wait)
+
+
+def prepare_runtime(progress: Callable[[str], None] | None = None, wait: float = 180.0):
+    """Make sure a llama-server that works on this CPU exists: reuse a proven build, else build the
+    native variant, prove it with one generation, and fall back to the portable variant if it crashes
+    or hangs. Returns (binary, SmokeResult); raises LocalModelError naming the cause and the way out."""
+    from dataclasses import asdict
+
+    from .llama_build import BuildError, SmokeResult, Variant, binary_in, build, build_dir, cpu_flags
+
+    say = progress or (lambda _msg: None)
+    model = assemble_model()
+    given = os.environ.get("ZONGJIE_LLAMA_SERVER")
+    if given:
+        result = smoke(Path(given), model, wait)
+        if not result.ok:
+            raise LocalModelError(f"ZONGJIE_LLAMA_SERVER 指定的 llama-server 未通过自检：{result.reason}")
+        return Path(given), result
+    flags = cpu_flags()
+    reasons: list[str] = []
+    for variant in Variant:
+        directory = build_dir(variant, flags)
+        ok, failed, binary = directory / "ok.json", directory / "failed.json", binary_in(directory)
+        if ok.exists() and binary.exists():
+            return binary, SmokeResult(**json.loads(ok.read_text()))
+        if failed.exists():
+            reasons.append(f"{variant.value}：{json.loads(failed.read_text()).get('reason', '')}")
+            continue
+        if not binary.exists():
+            try:
+                binary = build(variant, flags, log_path=cache_dir() / "llama-build.log", say=say)
+            except BuildError as exc:
+                raise LocalModelError(str(exc)) from exc
+        say(f"正在自检 llama.cpp（{variant.value}）：加载模型并生成几个字…")
+        result = smoke(binary, model, wait)
+        (ok if result.ok else failed).write_text(json.dumps(asdict(result), ensure_ascii=False))
+        if result.ok:
+            return binary, result
+        reasons.append(f"{variant.value}：{result.reason}")
+        say(f"llama.cpp（{variant.value}）未通过自检：{result.reason}")
+    raise LocalModelError(
+        "内置模型运行时在本机无法运行——" + "；".join(reasons) + "。处理办法：运行 python -m zongjie doctor 查看"
+        f"本机 CPU 特性和编译参数；删除 {cache_dir() / 'llama.cpp'} 后重新运行安装命令；"
+        "或设置 ZONGJIE_BASE_URL 改用远程模型服务（见 README“配置”）。")
+
+
+def mark_failed(binary: Path, reason: str) -> None:
+    """A build that crashed twice in a row at run time is not used again; the next setup rebuilds
+    the portable variant instead."""
+    stamp = binary.parent.parent / "failed.json"
+    try:
+        if (binary.parent.parent / "ok.json").exists():
+            stamp.write_text(json.dumps({"ok": False, "reason": reason}, ensure_ascii=False))
+            (binary.parent.parent / "ok.json").unlink()
+    except OSError:
         pass
