@@ -40,6 +40,11 @@ def clean_line(line: str) -> str:
     return re.sub(r"\s+", " ", line).strip()
 
 
+def _has_content(line: str) -> bool:
+    """A letter (any script, Han included) or a digit; punctuation and symbols alone say nothing."""
+    return any(unicodedata.category(ch)[0] in "LN" for ch in line)
+
+
 def guess_role(text: str) -> str:
     if _PROBLEM_HINT.search(text):
         return ROLE_PROBLEMS
@@ -55,7 +60,7 @@ def parse_bullets(text: str) -> list[Bullet]:
     bullets: list[Bullet] = []
     section_role: str | None = None
     # Not splitlines(): it also breaks on \x0b/\x0c, which Word pastes inside a line.
-    for raw in re.split(r"\r\n|[\n\r\u2028\u2029]", text):
+    for number, raw in enumerate(re.split(r"\r\n|[\n\r\u2028\u2029]", text), start=1):
         line = clean_line(raw)
         if not line:
             continue
@@ -67,6 +72,10 @@ def parse_bullets(text: str) -> list[Bullet]:
         line = re.sub(r"^(问题|不足|下一步|计划)[:：]\s*", "", line)
         if not line:
             continue
+        if not _has_content(line):
+            # "。。。" or "！！！" is not a fact, and it is not foreign text either (what the language
+            # warning would otherwise call it): say what it is and where.
+            raise BriefError(f"第 {number} 行只有标点或符号（{line[:12]}），没有要点内容，请删去该行或写出具体内容。")
         if len(line) > MAX_BULLET_CHARS:
             raise BriefError(
                 f"第 {len(bullets) + 1} 条要点过长（{len(line)} 字），请拆成每条不超过 {MAX_BULLET_CHARS} 字的几条。"

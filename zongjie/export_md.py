@@ -10,8 +10,12 @@ from zongjie.model import Report, Section, numbered_heading
 # XML 1.0 allows only these code points; anything else (NUL, \x0b, lone surrogates, U+FFFE…)
 # makes Word refuse the file, and model output does contain such debris now and then.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-# Invisible characters that would survive as hidden junk in a printed document.
-_INVISIBLE = re.compile("[\u200b\ufeff]")
+# Invisible characters that would survive as hidden junk in a printed document; among them the bidi
+# controls (U+202A–202E, U+2066–2069, marks U+200E/200F/061C), which make Word print a line reversed,
+# and Unicode noncharacters (U+FDD0–FDEF, U+xFFFE/xFFFF of every plane), which no font draws.
+_INVISIBLE = re.compile("[\u200b\ufeff\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef"
+                        + "".join(f"{chr(p * 0x10000 + 0xfffe)}{chr(p * 0x10000 + 0xffff)}" for p in range(1, 17))
+                        + "]")
 # Indentation is the layout's job; a model or a paste often adds its own 全角 spaces.
 _INDENT = " \t\u3000"
 # A line starting like this would turn into a Markdown heading, quote, list or rule.

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 
+from .export_md import clean_text
 from .grounding import allowed_terms, section_bullets, to_paragraphs
 from .facts import issues_for_section
 from .model import Brief, Report
@@ -17,7 +18,9 @@ def apply_edit(report: Report, brief: Brief, key: str, text: str) -> bool:
     section = report.find(key)
     if section is None or section.subsections:
         raise KeyError(key)
-    text = text.strip()
+    # What the export would strip anyway (controls, bidi overrides, noncharacters) never reaches the
+    # store either, so the saved text, the fact check and the .docx all see the same characters.
+    text = clean_text(text).strip()
     if text == section.text.strip():
         return False
     bullets = section_bullets(brief, section)
