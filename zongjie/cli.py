@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
 import sys
+import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -13,7 +15,15 @@ from .brief import BriefError, brief_warnings, make_brief
 from .llm import LLMError
 from .local_model import LocalModelError, assemble_model
 from .model import GENRES
-from .settings import disable_tracing, load_settings
+from .settings import SettingsError, disable_tracing, load_settings
+
+# The CLI's Markdown ends with this (an HTML comment, invisible when rendered): a .md that does not is
+# the user's own, and is not overwritten without --force.
+GENERATED_MARK = "<!-- 由 zongjie 生成；再次运行会覆盖本文件 -->"
+
+
+class OutputError(ValueError):
+    """An output path the CLI must not or cannot write; the message is a Chinese sentence."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--title", default="", help="标题（默认按单位、时段、文种生成）")
     d.add_argument("--date", default="", help="落款日期，如 2023年7月10日")
     d.add_argument("-o", "--output", type=Path, default=Path("report.docx"), help="输出 .docx（同名 .md 一并写出）")
+    d.add_argument("--force", action="store_true", help="同名 .md 已存在且不是 zongjie 写出的文件时也覆盖")
     d.add_argument("--fake", action="store_true", help="不调用模型，用确定性模板（演示与测试用）")
     d.add_argument("--no-examples", action="store_true", help="不检索范文")
     d.add_argument("--inline-headlines", action="store_true", help="小标题与正文同段（（一）标题。正文……）")
@@ -50,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return 0 if report(generate=not args.no_generate) else 1
         return draft_command(args)
-    except (BriefError, LLMError, LocalModelError, OSError, UnicodeDecodeError) as exc:
+    except (BriefError, LLMError, LocalModelError, OutputError, SettingsError, OSError, UnicodeDecodeError) as exc:
         print(f"错误：{_message(exc)}", file=sys.stderr)
         return 2
 
@@ -78,10 +89,16 @@ def draft_command(args: argparse.Namespace) -> int:
     from .export_docx import export_docx
     from .export_md import export_markdown
 
+    # Before anything slow: drafting takes minutes, and its result would be lost (or would destroy
+    # the bullets file) if the outputs turned out to be unwritable only afterwards.
+    docx_path, md_path = check_outputs(args.bullets, args.output, force=args.force)
     brief = make_brief(args.bullets.read_text(encoding="utf-8"), args.unit, args.period, args.genre, args.title)
     for warning in brief_warnings(brief):
         print(f"提示：{warning}", file=sys.stderr)
-    settings = load_settings()
+    notices: list[str] = []
+    settings = load_settings(notices=notices)
+    for notice in notices:
+        print(f"提示：{notice}", file=sys.stderr)
     if args.style:
         settings = replace(settings, style=args.style)
     chat, server = _chat_model(args.fake, settings)
@@ -104,16 +121,73 @@ def draft_command(args: argparse.Namespace) -> int:
         if server:
             server.stop()
     report.date = args.date
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_bytes(export_docx(report, inline_headlines=args.inline_headlines))
-    md_path = args.output.with_suffix(".md")
-    md_path.write_text(export_markdown(report), encoding="utf-8")
+    docx_path.write_bytes(export_docx(report, inline_headlines=args.inline_headlines))
+    md_path.write_text(export_markdown(report) + "\n" + GENERATED_MARK + "\n", encoding="utf-8")
     issues = [i for s in report.all_sections() for i in s.issues]
-    print(f"已写出 {args.output} 和 {md_path}，用时 {time.monotonic() - started:.1f} 秒"
+    print(f"已写出 {docx_path} 和 {md_path}，用时 {time.monotonic() - started:.1f} 秒"
           f"（模型调用 {drafter.stats['calls']} 次，其中核对后重写 {drafter.stats['repairs']} 次）。", file=sys.stderr)
     for issue in issues:
         print(f"  注意［{issue.kind}］{issue.section_key}：{issue.text}", file=sys.stderr)
     return 0
+
+
+def check_outputs(source: Path, output: Path, *, force: bool = False) -> tuple[Path, Path]:
+    """The .docx and .md paths to write, after making sure that writing them destroys nothing and
+    will work: neither is the bullets file, the .md is not someone else's, both can be created.
+    Raises OutputError with a Chinese message otherwise. Creates missing parent folders."""
+    if output.suffix.lower() != ".docx":
+        raise OutputError(f"输出文件应以 .docx 结尾（同名 .md 一并写出），例如 -o 报告.docx；现为 {output}。")
+    md_path = output.with_suffix(".md")
+    for path in (output, md_path):
+        if _same_file(path, source):
+            raise OutputError(f"输出文件 {path} 就是要点文件本身，写出会覆盖您的要点。请用 -o 换一个输出文件名。")
+        if path.is_dir():
+            raise OutputError(f"输出位置 {path} 是一个文件夹，请用 -o 指定一个文件名。")
+    if md_path.exists() and not force and not _written_by_us(md_path):
+        raise OutputError(f"{md_path} 已存在，且不是 zongjie 写出的文件，为免覆盖未起草。"
+                          "请用 -o 换一个输出文件名，或加 --force 覆盖它。")
+    folder = output.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".zongjie-probe-")
+        os.close(fd)
+        os.unlink(probe)
+        for path in (output, md_path):
+            if path.exists():
+                os.close(os.open(path, os.O_WRONLY | os.O_APPEND))  # writable, and left untouched
+    except OSError as exc:
+        raise OutputError(f"无法写入输出位置 {output}：{_reason(exc)}。请用 -o 换一个可写的位置。") from exc
+    return output, md_path
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)  # hard links and symlinks too
+    except OSError:
+        pass
+    return a.resolve() == b.resolve()
+
+
+def _written_by_us(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(max(0, path.stat().st_size - 400))
+            return GENERATED_MARK.encode("utf-8") in fh.read()
+    except OSError:
+        return False
+
+
+def _reason(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "没有写入权限"
+    if isinstance(exc, (NotADirectoryError, FileExistsError)):
+        return "路径中有一段是文件而不是文件夹"
+    if exc.errno == errno.ENOSPC:
+        return "磁盘空间已满"
+    if exc.errno == errno.EROFS:
+        return "磁盘是只读的"
+    return exc.strerror or type(exc).__name__
 
 
 def _fake(flag: bool) -> bool:

@@ -417,7 +417,9 @@ class ExampleLibrary:
     """The user's imported examples, one corpus-format JSON per report under data_dir()/examples."""
 
     def __init__(self, directory: Path | None = None):
-        self.directory = Path(directory) if directory is not None else data_dir() / "examples"
+        # Not created here: listing must work (empty) where the data directory cannot exist; add()
+        # creates it and turns a refusal into MSG_SAVE_FAILED.
+        self.directory = Path(directory) if directory is not None else data_dir(create=False) / "examples"
 
     def _path(self, report_id: str) -> Path:
         if not _ID_PATTERN.match(report_id):

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .model import Paragraph, Report
-from .settings import data_dir
+from .settings import SettingsError, data_dir
 
 # Seconds a writer waits for another tab's (or process's) write to finish before giving up.
 BUSY_TIMEOUT = 10.0
@@ -110,7 +110,10 @@ class Version:
 
 class Store:
     def __init__(self, path: Path | None = None):
-        self.path = Path(path or data_dir() / "zongjie.sqlite3")
+        try:
+            self.path = Path(path or data_dir() / "zongjie.sqlite3")
+        except SettingsError as exc:  # ZONGJIE_HOME below a regular file, say
+            raise StoreError(str(exc)) from exc
         # Set when a damaged database was moved aside at startup: the backup path and a message
         # the page shows once, so drafts are never lost silently.
         self.recovered: Path | None = None
