@@ -22,7 +22,8 @@ from zongjie.facts import GIVEN, mask_exemplar, report_ledger
 from zongjie.errors import LLMError
 from zongjie.grounding import allowed_terms
 from zongjie.local_model import MODEL_NAME, LocalModelError, start_server
-from zongjie.model import GENRES, ROLE_OPENING, Brief, Report, numbered_heading
+from zongjie.model import Brief, Report, numbered_heading
+from zongjie.vocab import GENRES, ROLE_OPENING
 from zongjie.outline import build_outline
 from zongjie.proofread import ProofIssue, apply_fix, check_report, propose_parallel_headlines
 from zongjie.settings import data_dir, disable_tracing, load_settings, save_settings

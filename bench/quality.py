@@ -25,8 +25,9 @@ from retrieval.ingest import load_corpus  # noqa: E402
 from zongjie.brief import make_brief  # noqa: E402
 from zongjie.draft import Drafter, allowed_terms  # noqa: E402
 from zongjie.export_md import export_markdown  # noqa: E402
-from zongjie.facts import check_text, extract_facts, report_ledger  # noqa: E402
-from zongjie.model import ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS, Brief, Report  # noqa: E402
+from zongjie.facts import check_facts, extract_facts, report_ledger  # noqa: E402
+from zongjie.model import Brief, Report  # noqa: E402
+from zongjie.vocab import ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS  # noqa: E402
 from zongjie.settings import load_settings  # noqa: E402
 
 MAX_BULLETS = 8
@@ -114,7 +115,7 @@ def score(report: Report, brief: Brief, index, seconds: float) -> Score:
     ledger = report_ledger(report, brief.bullets, allowed)
     full = "\n".join(s.text for s in report.all_sections())
     wanted = [b for b in brief.bullets if any(f.kind == "number" for f in extract_facts(b.text))]
-    found = check_text(full, wanted, allowed=allowed).used_bullets
+    found = check_facts(full, wanted, allowed=allowed).used_bullets
     recall = len([b for b in wanted if b.id in found]) / len(wanted) if wanted else 1.0
     return Score(recall, len(ledger.unsupported), len(ledger.unused), exemplar_leaks(report, brief, index),
                  structure_score(report), seconds)

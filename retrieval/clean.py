@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from zongjie.text import HALF_TO_FULL
+
 # A line matching one of these is site furniture wherever it appears.
 _DROP_LINE = re.compile(
     r"^(当前位置|发布时间|更新时间|会员上传|下面是小编|推荐度|文档为docx格式|将本信息的Word|点击下载)"
@@ -15,7 +17,6 @@ _TAIL_START = re.compile(r"^(推荐访问|推荐阅读|相关推荐|本文标题
 _MULTI_MARKER = re.compile(r"^(?P<title>\S{2,40}?)(?P<count>[二三四五六七八九十]+)篇(?P<n>\d{1,2})$")
 
 _CJK = r"\u3400-\u9fff\u201c\u201d\u3001-\u303f\uff00-\uffef"
-_HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
 
 
 def _is_body_line(line: str) -> bool:
@@ -28,7 +29,7 @@ def _full_width(line: str) -> str:
     # The scrape lost non-GBK symbols to "?": · between words (三?八妇女节) and ㎡ after a number.
     line = re.sub(r"(?<=[\u4e00-\u9fff])\?(?=[\u4e00-\u9fff“])", "·", line)
     line = re.sub(r"(?<=\d)\?(?=[,，。；;]|$)", "平方米", line)
-    for half, full in _HALF_TO_FULL.items():
+    for half, full in HALF_TO_FULL.items():
         line = re.sub(rf"(?<=[{_CJK}])\s*{re.escape(half)}\s*|\s*{re.escape(half)}(?=[{_CJK}])", full, line)
     line = re.sub(r"\(([^()]*)\)", r"（\1）", line)
     return line

@@ -18,7 +18,8 @@ import numpy as np
 
 from retrieval.corpus import CorpusReport, CorpusSection, load_corpus
 from retrieval.tokens import TOKENIZER_VERSION, tokenize, tokenize_many
-from zongjie.model import ROLE_OPENING, ROLE_OTHER, cn_index
+from zongjie.text import cn_index
+from zongjie.vocab import ROLE_OPENING, ROLE_OTHER
 
 CLOSING_HEADING = "结尾"
 log = logging.getLogger(__name__)

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from retrieval.clean import clean_text
 from retrieval.corpus import CorpusReport, CorpusSection
 from retrieval.tagging import genre_for_title, is_results_report, role_for_heading
+from zongjie.text import ORDINALS, cn_int
 
-_CN = "一二三四五六七八九十"
+_CN = ORDINALS
 # Family names: dun 一、 / paren （一）(3) / arabic 1. / shi 一是 / di 第五，首先，
 _MARKERS = (
     ("dun", re.compile(rf"^([{_CN}]{{1,3}})\s*[、.．]\s*(.+)$")),
@@ -44,14 +45,6 @@ class Marker:
         return not split_headline(self.rest)[1]
 
 
-def cn_to_int(text: str) -> int:
-    """一 -> 1, 十 -> 10, 十二 -> 12, 二十三 -> 23."""
-    if "十" not in text:
-        return _CN.index(text[-1]) + 1 if len(text) == 1 else 0
-    tens, _, ones = text.partition("十")
-    return (_CN.index(tens) + 1 if tens else 1) * 10 + (_CN.index(ones) + 1 if ones else 0)
-
-
 def read_marker(line: str) -> Marker | None:
     for family, pattern in _MARKERS:
         match = pattern.match(line)
@@ -63,7 +56,7 @@ def read_marker(line: str) -> Marker | None:
         elif label in _ORDINAL_WORDS:
             number = _ORDINAL_WORDS[label]
         else:
-            number = cn_to_int(label.removeprefix("第"))
+            number = cn_int(label.removeprefix("第"))
         if number > 0:
             return Marker(family, number, rest, line)
     return None

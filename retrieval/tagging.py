@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from zongjie.model import GENRES, ROLE_OTHER, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
+from zongjie.vocab import GENRES, ROLE_OTHER, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 
 GENRE_SUMMARY, GENRE_IDEOLOGY, GENRE_HALF_YEAR = GENRES
 

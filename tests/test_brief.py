@@ -1,7 +1,7 @@
 import pytest
 
 from zongjie.brief import BriefError, bullets_to_text, make_brief, parse_bullets
-from zongjie.model import ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
+from zongjie.vocab import ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 
 
 def test_bullets_get_ids_roles_and_lose_markers(bullets_text):

@@ -8,7 +8,7 @@ from zongjie.brief import make_brief
 from zongjie.draft import Drafter, clean_output
 from zongjie.fake_llm import ScriptedChatModel, TemplateChatModel
 from zongjie.facts import extract_facts
-from zongjie.model import ROLE_OPENING
+from zongjie.vocab import ROLE_OPENING
 
 
 def brief_of(text):

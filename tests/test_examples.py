@@ -23,7 +23,7 @@ from zongjie.examples import (
     extract_text,
     parse_example,
 )
-from zongjie.model import ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
+from zongjie.vocab import ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "examples"
 REPORT_TXT = (FIXTURES / "report.txt").read_text(encoding="utf-8")

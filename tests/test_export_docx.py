@@ -15,7 +15,8 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 
 from zongjie.export_docx import export_docx, write_docx
-from zongjie.model import ROLE_OPENING, ROLE_PLANS, ROLE_RESULTS, Paragraph, Report, Section
+from zongjie.model import Paragraph, Report, Section
+from zongjie.vocab import ROLE_OPENING, ROLE_PLANS, ROLE_RESULTS
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT_WIDTH_TW = 11906 - 1587 - 1474  # A4 minus 28 mm and 26 mm, as Word stores them

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from zongjie.export_md import blocks, clean_lines, export_markdown
-from zongjie.model import ROLE_OPENING, ROLE_RESULTS, Paragraph, Report, Section
+from zongjie.model import Paragraph, Report, Section
+from zongjie.vocab import ROLE_OPENING, ROLE_RESULTS
 
 
 def sec(key: str, heading: str, paras: tuple[str, ...] = (), subs: tuple[Section, ...] = (), level: int = 1) -> Section:

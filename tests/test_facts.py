@@ -5,10 +5,9 @@ import re
 
 import pytest
 
-from zongjie.facts import (GIVEN, ISSUE_UNSUPPORTED, ISSUE_UNUSED, check_text, extract_facts, fixed_terms,
-                           issues_for_section, mask_exemplar, parse_cn_number, report_ledger, supports,
-                           units_compatible)
-from zongjie.model import Bullet, Paragraph, Report, Section
+from zongjie.facts import (GIVEN, check_facts, extract_facts, fixed_terms, issues_for_section, mask_exemplar,
+                           report_ledger, supports, units_compatible)
+from zongjie.model import Bullet, IssueKind, Paragraph, Report, Section
 
 # Real passages (seed reports, 2021–2023), kept inline so the tests need no outside files.
 PASSAGE_COUNTY = (
@@ -79,16 +78,6 @@ def test_spans_point_into_the_text():
     text = "吸引逾千名青少年参加,覆盖4560名团员青年"
     for fact in extract_facts(text):
         assert text[fact.start:fact.end] == fact.raw
-
-
-@pytest.mark.parametrize("s,value", [("三十", 30), ("两千", 2000), ("一百零五", 105), ("十三", 13),
-                                     ("三万五千", 35000), ("二〇二三", 2023), ("万", 10000)])
-def test_parse_cn_number(s, value):
-    assert parse_cn_number(s) == value
-
-
-def test_digit_runs_are_not_numbers():
-    assert parse_cn_number("五四") is None
 
 
 def test_real_sentence_has_exactly_two_number_facts():
@@ -214,14 +203,14 @@ def test_unit_groups():
 
 def test_invented_number_is_flagged():
     bullets = [Bullet("B1", "五四期间开展主题团日活动30余场，覆盖4560名团员青年")]
-    result = check_text("五四期间开展活动50场，覆盖4560名团员青年", bullets)
+    result = check_facts("五四期间开展活动50场，覆盖4560名团员青年", bullets)
     assert [f.raw for f in result.unsupported] == ["50场"]
     assert [f.raw for f in result.used["B1"]] == ["4560名"]
 
 
 def test_chinese_and_arabic_forms_match_each_other():
     bullets = [Bullet("B1", "开展政策理论宣讲三十多场，覆盖1.2万人次")]
-    result = check_text("累计开展宣讲30余场次，覆盖青年12000人次。", bullets)
+    result = check_facts("累计开展宣讲30余场次，覆盖青年12000人次。", bullets)
     assert result.unsupported == []
     assert result.unused_bullets == []
 
@@ -229,19 +218,19 @@ def test_chinese_and_arabic_forms_match_each_other():
 def test_quoted_name_not_in_bullets_is_flagged():
     bullets = [Bullet("B1", "深入推进“青年大学习”行动，参学团员4560名")]
     text = "深入推进“青年大学习”行动，组织唱响《我和我的祖国》，参学团员4560名。"
-    assert [f.raw for f in check_text(text, bullets).unsupported] == ["《我和我的祖国》"]
+    assert [f.raw for f in check_facts(text, bullets).unsupported] == ["《我和我的祖国》"]
 
 
 def test_name_given_without_quotes_is_supported():
     bullets = [Bullet("B1", "依托青年之家阵地开展活动")]
-    assert check_text("依托“青年之家”阵地开展活动", bullets).unsupported == []
+    assert check_facts("依托“青年之家”阵地开展活动", bullets).unsupported == []
 
 
 def test_allowed_strings_count_as_given():
     bullets = [Bullet("B1", "开展主题团日活动30余场")]
     text = "2023年上半年，共青团某县委开展主题团日活动30余场。"
-    assert [f.raw for f in check_text(text, bullets).unsupported] == ["2023年"]
-    assert check_text(text, bullets, allowed=["2023年上半年"]).unsupported == []
+    assert [f.raw for f in check_facts(text, bullets).unsupported] == ["2023年"]
+    assert check_facts(text, bullets, allowed=["2023年上半年"]).unsupported == []
 
 
 def test_unused_bullets():
@@ -252,7 +241,7 @@ def test_unused_bullets():
         Bullet("B4", "团属新媒体矩阵粉丝稳步增长"),        # no facts, absent
     ]
     text = "开展主题团日活动30余场，严格落实团干部直接联系青年等制度。"
-    result = check_text(text, bullets)
+    result = check_facts(text, bullets)
     assert result.unused_bullets == ["B2", "B4"]
     assert result.used_bullets == ["B1", "B3"]
 
@@ -260,7 +249,7 @@ def test_unused_bullets():
 def test_a_given_year_alone_does_not_make_a_bullet_used():
     bullets = [Bullet("B1", "2023年举办青年马拉松活动")]
     text = "2023年，团县委持续加强基层组织建设。"
-    assert check_text(text, bullets, allowed=["2023年"]).unused_bullets == ["B1"]
+    assert check_facts(text, bullets, allowed=["2023年"]).unused_bullets == ["B1"]
 
 
 # ---- masking -------------------------------------------------------------------------------------------
@@ -272,7 +261,7 @@ def test_mask_removes_every_number_and_name_but_keeps_fixed_terms():
     assert "X场次" in masked and "X人次" in masked and "X个镇" in masked
     assert "“四个意识”" in masked and "“四个自信”" in masked and "五四期间" in masked
     assert "××、××、××村" in masked and "××县首届" in masked
-    assert check_text(masked, []).facts == []
+    assert check_facts(masked, []).facts == []
 
 
 @pytest.mark.parametrize("passage", [PASSAGE_COUNTY, PASSAGE_TOWN, PASSAGE_CENTRAL])
@@ -307,10 +296,10 @@ def test_issues_for_section_uses_whole_brief_for_inventions():
     text = "五四期间开展主题团日活动30余场，“青年大学习”参学率达到90%以上，新建团支部12个。"
     issues = issues_for_section("s1.1", text, BRIEF[:2], BRIEF, ["2023年上半年"])
     assert [(i.kind, i.text, i.section_key, i.bullet_id) for i in issues] == [
-        (ISSUE_UNSUPPORTED, "12个", "s1.1", ""),
-        (ISSUE_UNUSED, BRIEF[1].text, "s1.1", "B2"),
+        (IssueKind.UNSUPPORTED, "12个", "s1.1", ""),
+        (IssueKind.UNUSED, BRIEF[1].text, "s1.1", "B2"),
         # B1 is used (30余场) but its second number is left out
-        (ISSUE_UNUSED, BRIEF[0].text + "（未写入：4560名）", "s1.1", "B1"),
+        (IssueKind.UNUSED, BRIEF[0].text + "（未写入：4560名）", "s1.1", "B1"),
     ]
 
 
@@ -348,9 +337,9 @@ def test_report_ledger():
                                        ("90%以上", "B3"), ("《长津湖》", None)]
     assert ledger.sections["s1.2"] == [] and ledger.sections["s1"] == []
     assert [(i.kind, i.text, i.section_key) for i in ledger.unsupported] == [
-        (ISSUE_UNSUPPORTED, "《长津湖》", "s1.1")]
+        (IssueKind.UNSUPPORTED, "《长津湖》", "s1.1")]
     assert ledger.unused == ["B2", "B4"]
-    assert [i.bullet_id for i in ledger.issues() if i.kind == ISSUE_UNUSED] == ["B2", "B4"]
+    assert [i.bullet_id for i in ledger.issues() if i.kind == IssueKind.UNUSED] == ["B2", "B4"]
 
 
 def test_partly_used_bullet_names_the_missing_number():
@@ -365,12 +354,12 @@ def test_partly_used_bullet_names_the_missing_number():
 
 
 def test_quoted_headline_with_other_punctuation_is_not_invented():
-    from zongjie.facts import check_text
+    from zongjie.facts import check_facts
 
-    result = check_text("围绕“夯实组织建设、增强基层组织活力”这一思路开展工作。", [],
+    result = check_facts("围绕“夯实组织建设、增强基层组织活力”这一思路开展工作。", [],
                         allowed=["夯实组织建设，增强基层组织活力"])
     assert result.unsupported == []
-    assert check_text("围绕“增强基层组织活力行动”开展工作。", [], allowed=["夯实组织建设，增强基层组织活力"]).unsupported
+    assert check_facts("围绕“增强基层组织活力行动”开展工作。", [], allowed=["夯实组织建设，增强基层组织活力"]).unsupported
 
 
 def test_unreported_work_names_kinds_of_work_and_partners_no_source_mentions():

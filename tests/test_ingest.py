@@ -17,8 +17,8 @@ from retrieval.ingest import (
     parse_text_report,
     split_reports,
 )
-from retrieval.parse import cn_to_int, read_marker, split_headline
-from zongjie.model import GENRES, ROLE_OTHER, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS, ROLES
+from retrieval.parse import read_marker, split_headline
+from zongjie.vocab import GENRES, ROLE_OTHER, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS, ROLES
 
 FIXTURES = Path(__file__).parent / "fixtures" / "retrieval"
 CORPUS_DIR = Path(__file__).resolve().parents[1] / "corpus"
@@ -87,10 +87,6 @@ def _all_text(report: CorpusReport) -> str:
 
 
 # --- small pure pieces -------------------------------------------------------------------------
-
-def test_cn_to_int():
-    assert [cn_to_int(s) for s in ("一", "九", "十", "十一", "二十", "二十三")] == [1, 9, 10, 11, 20, 23]
-
 
 @pytest.mark.parametrize(
     "line, family, number",

@@ -1,5 +1,6 @@
 from zongjie.brief import make_brief
-from zongjie.model import ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS, numbered_heading
+from zongjie.model import numbered_heading
+from zongjie.vocab import ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 from zongjie.outline import MAX_SUBSECTIONS, build_outline, load_themes, next_subsection_key
 
 

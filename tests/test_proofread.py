@@ -8,12 +8,13 @@ from datetime import date
 
 import pytest
 
-from zongjie.model import (ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS, Paragraph, Report,
-                           Section)
-from zongjie.proofread import (CHECK_HEADLINE, CHECK_PLACEHOLDER, CHECK_PLAN, CHECK_PUNCT, CHECK_REPEAT,
-                               CHECK_TIFA, CHECK_TYPO, CHECKS, NEAR_DUP_JACCARD, TIFA_PATH, ProofIssue, apply_fix, check_report, check_text, content_bigrams,
-                               find_repeats, headline_problems, headline_shape, jaccard, period_date,
-                               propose_parallel_headlines, split_items, tifa_rules)
+from zongjie.model import Paragraph, Report, Section
+
+from zongjie.vocab import ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
+from zongjie.proofread import (CHECKS, NEAR_DUP_JACCARD, TIFA_PATH, Check, ProofIssue, apply_fix, check_report,
+                               content_bigrams, find_repeats, headline_problems, headline_shape, item_spans,
+                               period_date, proofread_text, propose_parallel_headlines, tifa_rules)
+from zongjie.text import jaccard
 
 # A paragraph of our own in house style: nothing in it may be flagged, whatever the check.
 CLEAN = ("2023年上半年，团区委坚持以习近平新时代中国特色社会主义思想为指导，深入学习贯彻党的二十大精神和"
@@ -123,50 +124,50 @@ def test_tifa_table_is_well_formed():
 
 def test_nineteenth_congress_by_period():
     text = "深入学习贯彻党的十九大精神"
-    issues = check_text(text, period="2023年上半年")
+    issues = proofread_text(text, period="2023年上半年")
     assert [(i.check, i.span_text, i.fix, i.rule_since) for i in issues] == [
-        (CHECK_TIFA, "十九大精神", "二十大精神", "2022-10-22")]
+        (Check.TIFA, "十九大精神", "二十大精神", "2022-10-22")]
     assert apply_fix(text, issues[0]) == "深入学习贯彻党的二十大精神"
-    assert check_text(text, period="2021年") == []
-    assert check_text(text, period="2022年9月") == []
-    assert spans(check_text(text, period="2022年"), CHECK_TIFA) == ["十九大精神"]
+    assert proofread_text(text, period="2021年") == []
+    assert proofread_text(text, period="2022年9月") == []
+    assert spans(proofread_text(text, period="2022年"), Check.TIFA) == ["十九大精神"]
 
 
 def test_historical_reference_is_not_an_outdated_tifa():
     text = "党的十九大以来，团区委坚持围绕中心、服务大局。团十八大以来，团的组织建设不断加强。"
-    assert check_text(text, period="2024年") == []
+    assert proofread_text(text, period="2024年") == []
 
 
 def test_league_congress_by_date_on_both_sides():
     # 团十九大 opened 2023-06-19: a period ending after that should say 团十九大.
     text = "真正把党的十九大精神、团的十八大精神学习好、贯彻好。"
     for period in ("2023年上半年", "2023年下半年", "2024年"):
-        issue = next(i for i in check_text(text, period=period) if i.span_text == "团的十八大精神")
+        issue = next(i for i in proofread_text(text, period=period) if i.span_text == "团的十八大精神")
         assert issue.fix == "团的十九大精神" and issue.rule_since == "2023-06-19"
     for period in ("2023年1-5月", "2023年第一季度", "2022年"):
-        assert "团的十八大精神" not in spans(check_text(text, period=period), CHECK_TIFA)
+        assert "团的十八大精神" not in spans(proofread_text(text, period=period), Check.TIFA)
     # 团十九大精神 is itself never mistaken for 党的十九大精神
-    assert check_text("学习贯彻团十九大精神", period="2024年") == []
+    assert proofread_text("学习贯彻团十九大精神", period="2024年") == []
 
 
 def test_seed000_tifa_and_typo_fire_for_a_current_period():
-    issues = check_text(SEED000_PLAN, period="2024年上半年")
-    assert spans(issues, CHECK_TIFA) == ["十九大精神", "团的十八大精神"]
-    assert spans(issues, CHECK_TYPO) == ["中国特色社会思想"]
+    issues = proofread_text(SEED000_PLAN, period="2024年上半年")
+    assert spans(issues, Check.TIFA) == ["十九大精神", "团的十八大精神"]
+    assert spans(issues, Check.TYPO) == ["中国特色社会思想"]
     # seed 000 dates itself 2021: then only the typo and the half-width commas are wrong.
-    issues_2021 = check_text(SEED000_PLAN, period="2021年")
-    assert by_check(issues_2021, CHECK_TIFA) == []
-    assert spans(issues_2021, CHECK_TYPO) == ["中国特色社会思想"]
+    issues_2021 = proofread_text(SEED000_PLAN, period="2021年")
+    assert by_check(issues_2021, Check.TIFA) == []
+    assert spans(issues_2021, Check.TYPO) == ["中国特色社会思想"]
 
 
 def test_future_tifa_flags_a_wrong_period():
     text = "深入学习贯彻党的二十大精神"
-    issues = check_text(text, period="2021年")
-    assert [(i.check, i.fix, i.rule_since) for i in issues] == [(CHECK_TIFA, None, "2022-10-16")]
-    assert check_text(text, period="2023年") == []
-    assert spans(check_text("开展党纪学习教育", period="2023年"), CHECK_TIFA) == ["党纪学习教育"]
-    assert check_text("开展党纪学习教育", period="2024年") == []
-    assert spans(check_text("开展党纪学习教育", period="2025年上半年"), CHECK_TIFA) == ["党纪学习教育"]
+    issues = proofread_text(text, period="2021年")
+    assert [(i.check, i.fix, i.rule_since) for i in issues] == [(Check.TIFA, None, "2022-10-16")]
+    assert proofread_text(text, period="2023年") == []
+    assert spans(proofread_text("开展党纪学习教育", period="2023年"), Check.TIFA) == ["党纪学习教育"]
+    assert proofread_text("开展党纪学习教育", period="2024年") == []
+    assert spans(proofread_text("开展党纪学习教育", period="2025年上半年"), Check.TIFA) == ["党纪学习教育"]
 
 
 @pytest.mark.parametrize("text, flagged_in, quiet_in", [
@@ -179,20 +180,20 @@ def test_future_tifa_flags_a_wrong_period():
     ("扎实开展学习贯彻习近平新时代中国特色社会主义思想主题教育", "2025年", "2023年下半年"),
 ])
 def test_past_campaigns_warn_without_rewriting(text, flagged_in, quiet_in):
-    flagged = by_check(check_text(text, period=flagged_in), CHECK_TIFA)
+    flagged = by_check(proofread_text(text, period=flagged_in), Check.TIFA)
     assert len(flagged) == 1 and flagged[0].fix is None and flagged[0].rule_since
-    assert by_check(check_text(text, period=quiet_in), CHECK_TIFA) == []
+    assert by_check(proofread_text(text, period=quiet_in), Check.TIFA) == []
 
 
 def test_current_wording_stays_quiet():
     for text in ("推动党史学习教育常态化长效化", "深入实施“青年大学习”行动", "围绕建国70年来特别是党的十八大以来的巨大成就"):
-        assert check_text(text, period="2024年") == [], text
+        assert proofread_text(text, period="2024年") == [], text
 
 
 # ---- typos ----------------------------------------------------------------------------------
 def test_seed_typos_with_safe_fixes():
-    issues = check_text(SEED003, period="2021年")
-    typos = by_check(issues, CHECK_TYPO)
+    issues = proofread_text(SEED003, period="2021年")
+    typos = by_check(issues, Check.TYPO)
     assert [(i.span_text, i.fix) for i in typos] == [("习金平", "习近平"), ("习近平金平", "习近平")]
     fixed = SEED003
     for issue in sorted(typos, key=lambda i: -i.start):
@@ -201,33 +202,33 @@ def test_seed_typos_with_safe_fixes():
 
 
 def test_20d_is_the_twentieth_congress():
-    typo = by_check(check_text(SEED001, period="2023年上半年"), CHECK_TYPO)
+    typo = by_check(proofread_text(SEED001, period="2023年上半年"), Check.TYPO)
     assert [(i.span_text, i.fix) for i in typo] == [("20D", "二十大")]
     assert "党的二十大精神为契机" in apply_fix(SEED001, typo[0])
 
 
 def test_doubled_word():
-    typo = by_check(check_text(SEED001_DOUBLED, period="2023年上半年"), CHECK_TYPO)
+    typo = by_check(proofread_text(SEED001_DOUBLED, period="2023年上半年"), Check.TYPO)
     assert [(i.span_text, i.fix) for i in typo] == [("力量力量", "力量")]
-    assert check_text("一步一步推进，一个一个落实。", period="2023年") == []
+    assert proofread_text("一步一步推进，一个一个落实。", period="2023年") == []
 
 
 def test_paraphrased_words_are_flagged_but_not_auto_fixed():
-    issues = check_text(SEED002_6, period="2021年")
-    by_span = {i.span_text: i for i in by_check(issues, CHECK_TYPO)}
+    issues = proofread_text(SEED002_6, period="2021年")
+    by_span = {i.span_text: i for i in by_check(issues, Check.TYPO)}
     assert by_span["进取"].fix == "积极"
     assert by_span["本事"].fix is None and "能力" in by_span["本事"].message
 
 
 # ---- placeholders ---------------------------------------------------------------------------
 def test_seed_masks_are_placeholders():
-    issues = check_text(SEED001, period="2023年上半年")
-    ph = by_check(issues, CHECK_PLACEHOLDER)
+    issues = proofread_text(SEED001, period="2023年上半年")
+    ph = by_check(issues, Check.PLACEHOLDER)
     assert [(i.span_text, i.fix) for i in ph] == [("*", None), ("***", "习近平")]
-    assert spans(check_text(SEED004, period="2023年上半年"), CHECK_PLACEHOLDER) == ["***", "***"]
-    assert spans(check_text(SEED004_XX, period="2023年上半年"), CHECK_PLACEHOLDER) == ["XX", "XX"]
-    assert spans(check_text(SEED000_OPENING, period="2021年"), CHECK_PLACEHOLDER) == ["xx"]
-    assert spans(check_text(SEED002_3, period="2021年"), CHECK_PLACEHOLDER) == ["_", "WW", "--"]
+    assert spans(proofread_text(SEED004, period="2023年上半年"), Check.PLACEHOLDER) == ["***", "***"]
+    assert spans(proofread_text(SEED004_XX, period="2023年上半年"), Check.PLACEHOLDER) == ["XX", "XX"]
+    assert spans(proofread_text(SEED000_OPENING, period="2021年"), Check.PLACEHOLDER) == ["xx"]
+    assert spans(proofread_text(SEED002_3, period="2021年"), Check.PLACEHOLDER) == ["_", "WW", "--"]
 
 
 @pytest.mark.parametrize("text, span", [
@@ -242,67 +243,67 @@ def test_seed_masks_are_placeholders():
     ("围绕主席系列重要讲话开展学习", "主席"),
 ])
 def test_placeholder_kinds(text, span):
-    assert spans(check_text(text, period="2023年"), CHECK_PLACEHOLDER) == [span]
+    assert spans(proofread_text(text, period="2023年"), Check.PLACEHOLDER) == [span]
 
 
 def test_latin_that_is_not_a_mask():
     text = "依托QQ群、H5页面和“e党建”APP开展学习，创建AAAA级景区，组织3×4方阵，CCTV报道1次。"
-    assert check_text(text, period="2023年") == []
+    assert proofread_text(text, period="2023年") == []
 
 
 # ---- punctuation ----------------------------------------------------------------------------
 def test_half_width_punctuation_fixes_reproduce_the_cleaned_corpus():
     text = SEED000_OPENING
-    issues = by_check(check_text(text, period="2021年"), CHECK_PUNCT)
+    issues = by_check(proofread_text(text, period="2021年"), Check.PUNCT)
     assert len(issues) == SEED000_OPENING.count(",") and all(i.fix == "，" for i in issues)
     for issue in sorted(issues, key=lambda i: -i.start):
         text = apply_fix(text, issue)
     assert text == CORPUS000_OPENING
-    assert by_check(check_text(CORPUS000_OPENING, period="2021年"), CHECK_PUNCT) == []
+    assert by_check(proofread_text(CORPUS000_OPENING, period="2021年"), Check.PUNCT) == []
 
 
 def test_half_width_brackets_quotes_and_doubles():
-    issues = check_text('推动镇(区、街道)团委书记到村报到;开展"青年大学习"。。', period="2023年")
+    issues = proofread_text('推动镇(区、街道)团委书记到村报到;开展"青年大学习"。。', period="2023年")
     assert [(i.span_text, i.fix) for i in issues] == [
         ("(区、街道)", "（区、街道）"), (";", "；"), ('"青年大学习"', "“青年大学习”"), ("。。", "。")]
 
 
 def test_numbers_and_mojibake():
-    assert check_text("累计阅读13,000次，8:30集合", period="2023年") == []
-    garbled = by_check(check_text(SEED002_3, period="2021年"), CHECK_PUNCT)
+    assert proofread_text("累计阅读13,000次，8:30集合", period="2023年") == []
+    garbled = by_check(proofread_text(SEED002_3, period="2021年"), Check.PUNCT)
     assert [(i.span_text, i.fix) for i in garbled] == [("?", None)]
 
 
 def test_mixed_list_separators():
     # seed 000's "深入校园、企业、社区、乡村等" with one 、 typed as a comma
-    issues = check_text("深入校园、企业，社区、乡村等青年集聚地", period="2023年")
-    assert [(i.check, i.span_text, i.fix) for i in issues] == [(CHECK_PUNCT, "，", "、")]
+    issues = proofread_text("深入校园、企业，社区、乡村等青年集聚地", period="2023年")
+    assert [(i.check, i.span_text, i.fix) for i in issues] == [(Check.PUNCT, "，", "、")]
     # a clause boundary between two lists is not a mixed list (corpus 003, corpus 000)
-    assert check_text("不断保持和增强政治性、先进性、群众性，增强组织、领导、服务能力", period="2023年") == []
-    assert check_text("坚持把规矩立起来、严起来、紧起来，做到有错必纠、有责必问", period="2023年") == []
+    assert proofread_text("不断保持和增强政治性、先进性、群众性，增强组织、领导、服务能力", period="2023年") == []
+    assert proofread_text("坚持把规矩立起来、严起来、紧起来，做到有错必纠、有责必问", period="2023年") == []
 
 
 def test_clean_text_is_quiet():
     for period in ("2023年上半年", "2023年下半年", "2024年"):
-        assert check_text(CLEAN, period=period) == [], period
+        assert proofread_text(CLEAN, period=period) == [], period
 
 
 def test_every_issue_points_at_its_span():
     for text in (SEED000_PLAN, SEED001, SEED002_6, SEED003, SEED004):
-        for issue in check_text(text, period="2024年", section_key="s1"):
+        for issue in proofread_text(text, period="2024年", section_key="s1"):
             assert issue.check in CHECKS and issue.section_key == "s1" and issue.message
             assert text[issue.start:issue.end] == issue.span_text
 
 
 # ---- apply_fix ------------------------------------------------------------------------------
 def test_apply_fix_uses_offsets_then_falls_back():
-    issue = ProofIssue(CHECK_TYPO, "s1", "错别字", "习金平", 2, 5, "习近平")
+    issue = ProofIssue(Check.TYPO, "s1", "错别字", "习金平", 2, 5, "习近平")
     assert apply_fix("学习习金平思想", issue) == "学习习近平思想"
     # the text moved: first occurrence
     assert apply_fix("深入学习习金平思想", issue) == "深入学习习近平思想"
     # the span is gone, or the issue has no safe fix: unchanged
     assert apply_fix("学习习近平思想", issue) == "学习习近平思想"
-    no_fix = ProofIssue(CHECK_TYPO, "s1", "存疑", "本事", 0, 2, None)
+    no_fix = ProofIssue(Check.TYPO, "s1", "存疑", "本事", 0, 2, None)
     assert apply_fix("本事和水平", no_fix) == "本事和水平"
 
 
@@ -311,7 +312,7 @@ def test_near_duplicate_across_sections_from_seed000():
     issues = find_repeats([("s1", SEED000_RESULTS), ("s3.1", SEED000_PLANS)], {"s1": "意识形态工作推进情况"})
     assert len(issues) == 1
     issue = issues[0]
-    assert issue.section_key == "s3.1" and issue.check == CHECK_REPEAT and issue.fix is None
+    assert issue.section_key == "s3.1" and issue.check == Check.REPEAT and issue.fix is None
     assert issue.span_text.startswith("继续推进“青年大学习”行动") and "意识形态工作推进情况" in issue.message
     assert SEED000_PLANS[issue.start:issue.end] == issue.span_text
 
@@ -400,13 +401,13 @@ def test_proposal_for_corpus_002_04_plans():
 
 
 # ---- problems ↔ plans -----------------------------------------------------------------------
-def test_split_items():
-    items = [body for _, _, body in split_items(SEED002_9_PROBLEMS)]
+def test_item_spans():
+    items = [body for _, _, body in item_spans(SEED002_9_PROBLEMS)]
     assert [b[:2] for b in items] == ["一是", "二是", "三是", "四是"]  # the lead-in ending in ":" is dropped
-    for start, end, body in split_items(SEED001_PROBLEMS):
+    for start, end, body in item_spans(SEED001_PROBLEMS):
         assert SEED001_PROBLEMS[start:end] == body
-    assert len(split_items("（一）加强理论学习，提高思想认识。（二）加强宣传引导，唱响主旋律。")) == 2
-    assert len(split_items("1.加强理论学习，提高思想认识\n2.加强宣传引导，唱响青春主旋律")) == 2
+    assert len(item_spans("（一）加强理论学习，提高思想认识。（二）加强宣传引导，唱响主旋律。")) == 2
+    assert len(item_spans("1.加强理论学习，提高思想认识\n2.加强宣传引导，唱响青春主旋律")) == 2
 
 
 def test_content_bigrams_drop_stop_words():
@@ -431,7 +432,7 @@ def report_with(problems: str, plans: str, *, results: str = CLEAN, period: str 
 
 def test_problems_without_measures_from_seed002_9():
     result = check_report(report_with(SEED002_9_PROBLEMS, SEED002_9_PLANS, period="2021年"))
-    plan_issues = by_check(result["s2"], CHECK_PLAN)
+    plan_issues = by_check(result["s2"], Check.PLAN)
     assert [i.span_text[:2] for i in plan_issues] == ["一是", "二是"]
     assert "新兴媒体" in plan_issues[0].message and plan_issues[0].fix is None
     assert all(SEED002_9_PROBLEMS[i.start:i.end] == i.span_text for i in plan_issues)
@@ -439,18 +440,18 @@ def test_problems_without_measures_from_seed002_9():
 
 def test_problems_with_measures_from_seed001_are_quiet():
     result = check_report(report_with(SEED001_PROBLEMS, SEED001_PLANS))
-    assert by_check(result["s2"], CHECK_PLAN) == []
+    assert by_check(result["s2"], Check.PLAN) == []
 
 
 def test_own_example_problem_without_plan():
     problems = "一是理论学习的系统性不强，学习形式较为单一；二是基层团组织活力不足，部分团支部组织生活不规范。"
     plans = "一是健全理论学习制度，创新“青年大学习”形式，每月开展1次专题学习。"
-    flagged = by_check(check_report(report_with(problems, plans))["s2"], CHECK_PLAN)
+    flagged = by_check(check_report(report_with(problems, plans))["s2"], Check.PLAN)
     assert [i.span_text[:2] for i in flagged] == ["二是"]
     plans += "二是加强基层团组织建设，规范团支部组织生活。"
-    assert by_check(check_report(report_with(problems, plans))["s2"], CHECK_PLAN) == []
+    assert by_check(check_report(report_with(problems, plans))["s2"], Check.PLAN) == []
     # nothing to match against until the plan section is drafted
-    assert by_check(check_report(report_with(problems, ""))["s2"], CHECK_PLAN) == []
+    assert by_check(check_report(report_with(problems, ""))["s2"], Check.PLAN) == []
 
 
 # ---- the whole report -----------------------------------------------------------------------
@@ -464,21 +465,21 @@ def test_check_report_by_section():
     result = check_report(report)
     assert set(result) == {s.key for s in report.all_sections()}
     assert result["opening"] == [] and result["s1.1"] == []
-    assert spans(result["s1.2"], CHECK_PLACEHOLDER) == ["XX"]
-    (heading,) = by_check(result["s3"], CHECK_PLACEHOLDER)
+    assert spans(result["s1.2"], Check.PLACEHOLDER) == ["XX"]
+    (heading,) = by_check(result["s3"], Check.PLACEHOLDER)
     assert heading.start == heading.end == -1 and heading.message.startswith("标题")
-    tifa = by_check(result["s3"], CHECK_TIFA)
+    tifa = by_check(result["s3"], Check.TIFA)
     assert [(i.span_text, i.fix) for i in tifa] == [("十九大精神", "二十大精神")]
     fixed = apply_fix(report.sections[2].text, tifa[0])
     assert fixed.endswith("深入学习贯彻党的二十大精神。")
     (headline,) = result["s1"]
-    assert headline.check == CHECK_HEADLINE and headline.span_text == "志愿服务" and "可参考" in headline.message
+    assert headline.check == Check.HEADLINE and headline.span_text == "志愿服务" and "可参考" in headline.message
 
 
 def test_check_report_repetition_across_sections():
     report = report_with("一是理论学习的系统性不强。", "一是创新理论学习形式。", results=SEED000_RESULTS, period="2021年")
     report.sections[2].paragraphs.append(Paragraph(SEED000_PLANS))
-    repeats = by_check(check_report(report)["s3"], CHECK_REPEAT)
+    repeats = by_check(check_report(report)["s3"], Check.REPEAT)
     assert len(repeats) == 1 and "强化思想引领" in repeats[0].message
 
 

@@ -12,7 +12,7 @@ from retrieval.index import Passage, SectionIndex, default_index, passages_from_
 from retrieval.ingest import load_corpus, parse_text_report
 from retrieval.retriever import SectionRetriever
 from retrieval.tokens import tokenize, tokenize_many
-from zongjie.model import GENRES, ROLE_OPENING, ROLE_OTHER, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
+from zongjie.vocab import GENRES, ROLE_OPENING, ROLE_OTHER, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 
 
 @pytest.fixture(scope="module")

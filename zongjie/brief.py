@@ -4,7 +4,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .model import GENRES, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS, Brief, Bullet
+from .model import Brief, Bullet
+from .text import HAN_RE
+from .vocab import GENRES, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 
 MAX_BULLETS = 60
 MAX_BULLET_CHARS = 600
@@ -24,9 +26,6 @@ _HEADER_ROLES = (
     (re.compile(r"^[【\[]?\s*(主要做法和?成效|成效|做法|成绩|工作成效)\s*[】\]]?\s*[:：]?$"), ROLE_RESULTS),
 )
 _PROBLEM_HINT = re.compile(r"^(问题|不足)[:：]|不足|短板|欠缺|有待(提高|加强|提升)|还不够|不够(强|高|深入|完善)|薄弱|不平衡|不充分")
-# Han characters (basic, extension A, compatibility, extensions B–G): a bullet without any is
-# foreign-language (or numbers only) and drafts poorly into a Chinese report.
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _PLAN_HINT = re.compile(r"^(下一步|计划|打算)[:：]|^下一步|^下半年|^明年|^(将|拟|计划)|力争")
 
 
@@ -113,7 +112,7 @@ def brief_warnings(brief: Brief) -> list[str]:
     if brief.bullets and not any(b.role == ROLE_PROBLEMS for b in brief.bullets):
         notes.append("未列出存在的问题：“存在的问题”一节将写成通用表述，请按本单位实际修改，"
                      "或以“问题：”开头补充问题要点。")
-    foreign = [b.id[1:] for b in brief.bullets if not _HAN.search(b.text)]
+    foreign = [b.id[1:] for b in brief.bullets if not HAN_RE.search(b.text)]
     if foreign:
         which = "全部要点" if len(foreign) == len(brief.bullets) else f"第 {'、'.join(foreign)} 条要点"
         notes.append(f"{which}不含中文：报告将用中文起草，外文内容可能被照抄或译得不准确。建议先把要点译成中文，"

@@ -14,7 +14,7 @@ from pathlib import Path
 from .brief import BriefError, brief_warnings, make_brief
 from .llm import LLMError
 from .local_model import LocalModelError, assemble_model
-from .model import GENRES
+from .vocab import GENRES
 from .settings import SettingsError, disable_tracing, load_settings
 
 # The CLI's Markdown ends with this (an HTML comment, invisible when rendered): a .md that does not is

@@ -17,10 +17,10 @@ from . import facts, prompts
 from .export_md import clean_text
 from .llm import stream_text
 from .grounding import allowed_terms, section_bullets, to_paragraphs  # noqa: F401 (re-exported)
-from .model import (ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS, Brief, Bullet, FactIssue,
-                    Report, Section)
+from .model import Brief, Bullet, FactIssue, Report, Section
+from .vocab import ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 from .outline import build_outline
-from .proofread import jaccard
+from .text import jaccard
 
 log = logging.getLogger(__name__)
 

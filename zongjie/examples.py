@@ -18,7 +18,7 @@ from retrieval.corpus import CorpusReport
 from retrieval.parse import parse_text_report, read_marker
 from retrieval.tagging import genre_for_title
 from zongjie.brief import clean_line
-from zongjie.model import cn_index
+from zongjie.text import cn_index
 from zongjie.settings import data_dir
 
 if TYPE_CHECKING:  # retrieval.index loads jieba and bm25s; only index() needs them

@@ -23,6 +23,6 @@ def to_paragraphs(text: str, bullets: list[Bullet]) -> list[Paragraph]:
     for chunk in (c.strip() for c in text.split("\n")):
         if not chunk:
             continue
-        used = facts.check_text(chunk, bullets).used_bullets if bullets else []
+        used = facts.check_facts(chunk, bullets).used_bullets if bullets else []
         out.append(Paragraph(text=chunk, bullet_ids=[b.id for b in bullets if b.id in used]))
     return out

@@ -8,26 +8,15 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-# Section roles, shared with the corpus tagging in retrieval/.
-ROLE_OPENING = "开头"
-ROLE_RESULTS = "成效"
-ROLE_PROBLEMS = "问题"
-ROLE_PLANS = "计划"
-ROLE_OTHER = "其他"
-ROLES = (ROLE_OPENING, ROLE_RESULTS, ROLE_PROBLEMS, ROLE_PLANS, ROLE_OTHER)
-
-GENRES = ("工作总结", "意识形态工作情况汇报", "上半年工作总结及下半年工作计划")
-
-CN_NUMERALS = "一二三四五六七八九十"
+from .text import cn_index
+from .vocab import ROLE_OTHER, ROLE_RESULTS, Kind
 
 
-def cn_index(i: int) -> str:
-    """1 -> 一, 11 -> 十一, 20 -> 二十 (enough for section numbering)."""
-    if i <= 10:
-        return CN_NUMERALS[i - 1]
-    tens, ones = divmod(i, 10)
-    head = "" if tens == 1 else CN_NUMERALS[tens - 1]
-    return head + "十" + (CN_NUMERALS[ones - 1] if ones else "")
+class IssueKind(Kind):
+    """What a FactIssue reports."""
+
+    UNSUPPORTED = "来源不明"  # a number, date or name no bullet backs
+    UNUSED = "未采用"  # a bullet (or one of its numbers) the text leaves out
 
 
 @dataclass
@@ -59,9 +48,9 @@ class Paragraph:
 
 @dataclass
 class FactIssue:
-    """A fact in generated text that no bullet supports (kind=来源不明) or a bullet left out (kind=未采用)."""
+    """A fact in generated text that no bullet supports (来源不明) or a bullet left out (未采用)."""
 
-    kind: str
+    kind: IssueKind
     text: str
     section_key: str = ""
     bullet_id: str = ""
@@ -145,7 +134,7 @@ def _section_from_dict(d: dict[str, Any]) -> Section:
         paragraphs=[Paragraph(p["text"], list(p.get("bullet_ids", []))) for p in d.get("paragraphs", [])],
         subsections=[_section_from_dict(s) for s in d.get("subsections", [])],
         locked=d.get("locked", False),
-        issues=[FactIssue(**i) for i in d.get("issues", [])],
+        issues=[FactIssue(**{**i, "kind": IssueKind(i["kind"])}) for i in d.get("issues", [])],
         exemplar_ids=list(d.get("exemplar_ids", [])),
     )
 

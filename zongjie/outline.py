@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .model import (ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS, Brief, Bullet, Report,
-                    Section)
+from .model import Brief, Bullet, Report, Section
+
+from .vocab import ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 
 MAX_SUBSECTIONS = 5
 THEMES_FILE = Path(__file__).parent / "data" / "themes.json"

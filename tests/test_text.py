@@ -1,0 +1,73 @@
+"""Chinese text primitives: numerals (cn2an behind our guards), sentences, punctuation, similarity."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from zongjie.text import (HALF_TO_FULL, HAN_RE, cn_digits, cn_index, cn_int, is_cjk, jaccard, parse_cn_number,
+                          sentence_matches, sentences)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("s,value", [("三十", 30), ("两千", 2000), ("一百零五", 105), ("十三", 13),
+                                     ("三万五千", 35000), ("二〇二三", 2023), ("万", 10000), ("百万", 10**6),
+                                     ("两万五", 25000), ("一万三", 13000), ("零", 0), ("两", 2)])
+def test_parse_cn_number(s, value):
+    assert parse_cn_number(s) == value
+
+
+@pytest.mark.parametrize("s", ["五四", "三四", "一二", "四五十", "十四五", ""])
+def test_digit_runs_ranges_and_names_are_not_numbers(s):
+    assert parse_cn_number(s) is None
+
+
+def test_whole_numbers_and_digit_runs():
+    assert [cn_int(s) for s in ("一", "九", "十", "十一", "二十", "二十三", "07", "十二")] == [1, 9, 10, 11, 20, 23, 7, 12]
+    assert cn_int("一二") == 0 and cn_int("甲") == 0
+    assert cn_digits("二〇二三") == "2023" and cn_digits("一九九八") == "1998"
+
+
+def test_section_numbers():
+    assert [cn_index(i) for i in (1, 10, 11, 20, 23, 99, 105)] == ["一", "十", "十一", "二十", "二十三", "九十九", "一百零五"]
+
+
+def test_sentences_end_at_the_given_marks():
+    assert sentences("甲。乙！\n丙") == ["甲。", "乙！", "\n丙"]
+    assert sentences("甲。乙！\n丙", lines=True) == ["甲。", "乙！", "丙"]
+    assert sentences("开展活动；效果好!再来", "。！？；!?;") == ["开展活动；", "效果好!", "再来"]
+    spans = [(m.start(), m.end()) for m in sentence_matches("甲乙。丙", lines=True)]
+    assert spans == [(0, 3), (3, 4)]
+
+
+def test_characters_and_similarity():
+    assert is_cjk("团") and not is_cjk("a") and not is_cjk("")
+    assert HAN_RE.search("𠀀") and not HAN_RE.search("abc，。")
+    assert HALF_TO_FULL[","] == "，"
+    assert jaccard("加强理论学习", "加强理论学习") == 1.0 and jaccard("甲乙丙", "丁戊己") == 0.0
+
+
+def _project_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            names.add(("." * node.level) + (node.module or ""))
+        elif isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+    return {n for n in names if n.startswith((".", "zongjie", "retrieval"))}
+
+
+def test_bottom_layer_imports_nothing_from_the_project():
+    for name in ("text.py", "vocab.py"):
+        assert _project_imports(ROOT / "zongjie" / name) == set(), name
+
+
+def test_retrieval_depends_only_on_the_bottom_layer():
+    """retrieval/ sits below the core: it may use the shared words and text primitives, nothing else."""
+    allowed = {"zongjie.text", "zongjie.vocab"}
+    for path in (ROOT / "retrieval").glob("*.py"):
+        outside = {n for n in _project_imports(path) if n.startswith("zongjie")}
+        assert outside <= allowed, (path.name, outside - allowed)

@@ -1,0 +1,117 @@
+"""Chinese text primitives, in one place: character classes, sentence splitting, numerals (via cn2an),
+the half-width → full-width punctuation table and 3-gram similarity.
+
+The bottom layer: imports nothing from the project, so retrieval/ and every part of the core can use it.
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from functools import lru_cache
+
+# The basic CJK block: what the proofreading and clean-up rules look at around punctuation.
+CJK = "\u4e00-\u9fff"
+CJK_RE = re.compile(f"[{CJK}]")
+# Every Han character (basic, extension A, compatibility, extensions B–G): for "is this Chinese text".
+# Not zhon.hanzi.characters: it stops at extension D, so a bullet in extension E–G characters would
+# read as foreign text.
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+HAN_RE = re.compile(f"[{HAN}]")
+
+# 一是……十是, and section numbering up to 十.
+ORDINALS = "一二三四五六七八九十"
+
+# Half-width punctuation next to Chinese and its 公文 form (zhon lists such characters, not this pairing).
+HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
+
+# A sentence (or a clause closed by ；) ends at one of these.
+SENTENCE_ENDS = "。！？；"
+HALF_SENTENCE_ENDS = "!?;"
+
+
+def is_cjk(ch: str) -> bool:
+    return bool(ch) and bool(CJK_RE.match(ch))
+
+
+# ---- sentences ----------------------------------------------------------------------------------
+@lru_cache(maxsize=8)
+def _sentence_re(ends: str, lines: bool) -> re.Pattern[str]:
+    stops = re.escape(ends + ("\n" if lines else ""))
+    return re.compile(f"[^{stops}]+[{re.escape(ends)}]?")
+
+
+def sentence_matches(text: str, ends: str = SENTENCE_ENDS, *, lines: bool = False) -> list[re.Match[str]]:
+    """Each sentence of `text` with its span: a run up to and including one of `ends` (the last one may
+    lack it). With `lines`, a line break ends a sentence too (and belongs to none)."""
+    return list(_sentence_re(ends, lines).finditer(text))
+
+
+def sentences(text: str, ends: str = SENTENCE_ENDS, *, lines: bool = False) -> list[str]:
+    """The sentences of `text` (see sentence_matches), blank ones left out."""
+    return [m.group(0) for m in sentence_matches(text, ends, lines=lines) if m.group(0).strip()]
+
+
+# ---- similarity ---------------------------------------------------------------------------------
+def shingles(s: str, n: int = 3) -> set[str]:
+    return {s[i:i + n] for i in range(len(s) - n + 1)} if len(s) >= n else {s}
+
+
+def jaccard(a: str, b: str) -> float:
+    """Character 3-gram Jaccard similarity of two sentences."""
+    sa, sb = shingles(a), shingles(b)
+    return len(sa & sb) / len(sa | sb) if sa | sb else 0.0
+
+
+# ---- numerals -----------------------------------------------------------------------------------
+CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
+             "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+# Every character of a Chinese numeral (digits and powers of ten).
+CN_NUMERAL_CHARS = "".join(CN_DIGITS) + "十百千万亿"
+_DIGIT_TABLE = str.maketrans({c: str(v) for c, v in CN_DIGITS.items()})
+
+
+@lru_cache(maxsize=1)
+def _cn2an():
+    # Imported on first use: cn2an takes about 0.2 s to import, which the page's first paint need not pay.
+    import cn2an
+
+    return cn2an
+
+
+def parse_cn_number(s: str) -> Decimal | None:
+    """三十 -> 30, 两千 -> 2000, 一百零五 -> 105, 二〇二三 -> 2023, 一万三 -> 13000; None for digit runs
+    like 五四 (a name such as 五四青年节, or a vague 三四 "three or four") and for what is no numeral."""
+    if not s:
+        return None
+    if all(c in CN_DIGITS for c in s):
+        if len(s) == 1:
+            return Decimal(CN_DIGITS[s])
+        if any(c in "〇零" for c in s):
+            return Decimal(cn_digits(s))
+        return None
+    if s[0] in "百千万亿":
+        s = "一" + s  # 万人, 百万: cn2an wants the leading 一 that speech drops
+    try:
+        return Decimal(_cn2an().cn2an(s, "normal"))
+    except ValueError:
+        return None  # 四五十 (a range), 十四五 (a name): not one number
+
+
+def cn_int(s: str) -> int:
+    """An Arabic or Chinese whole number as int (十二 -> 12, "07" -> 7); 0 when it is none."""
+    if s.isdigit():
+        return int(s)
+    value = parse_cn_number(s)
+    return int(value) if value is not None and value == int(value) else 0
+
+
+def cn_digits(s: str) -> str:
+    """Chinese digits read one by one, as a year is written: 二〇二三 -> "2023"."""
+    return s.translate(_DIGIT_TABLE)
+
+
+def cn_index(i: int) -> str:
+    """1 -> 一, 11 -> 十一, 20 -> 二十, 105 -> 一百零五 (section numbering)."""
+    if 1 <= i <= len(ORDINALS):
+        return ORDINALS[i - 1]  # the common case, without importing cn2an
+    return _cn2an().an2cn(i)
