@@ -40,10 +40,31 @@ class Brief:
         return next((b for b in self.bullets if b.id == bullet_id), None)
 
 
+# The most characters one section may hold, on every path into a report: model output (cut), a user's
+# edit (refused), a stored draft (cut on load, with a notice). A real section is 100–3,000 字; one
+# 10 MB model reply once put 3.5 M characters into every section and the page never rendered again.
+MAX_SECTION_CHARS = 10_000
+
+
 @dataclass
 class Paragraph:
     text: str
     bullet_ids: list[str] = field(default_factory=list)
+
+
+def cap_paragraphs(paragraphs: list[Paragraph], limit: int = MAX_SECTION_CHARS) -> list[Paragraph]:
+    """The paragraphs, cut so that their text (joined by newlines, as Section.text) fits `limit`."""
+    out: list[Paragraph] = []
+    room = limit
+    for p in paragraphs:
+        if room <= 0:
+            break
+        if len(p.text) > room:
+            out.append(Paragraph(p.text[:room], list(p.bullet_ids)))
+            break
+        out.append(p)
+        room -= len(p.text) + 1
+    return out
 
 
 @dataclass

@@ -9,8 +9,12 @@ import difflib
 from .export_md import clean_text
 from .grounding import allowed_terms, section_bullets, to_paragraphs
 from .facts import issues_for_section
-from .model import Brief, Report
+from .model import MAX_SECTION_CHARS, Brief, Report
 from .store import Store, Version
+
+
+class EditError(ValueError):
+    """An edit that cannot be applied (too long); the message is a Chinese sentence for the user."""
 
 
 def apply_edit(report: Report, brief: Brief, key: str, text: str) -> bool:
@@ -23,6 +27,10 @@ def apply_edit(report: Report, brief: Brief, key: str, text: str) -> bool:
     text = clean_text(text).strip()
     if text == section.text.strip():
         return False
+    if len(text) > MAX_SECTION_CHARS:
+        # Refused, not cut: cutting would drop the user's own words. The editor still holds them.
+        raise EditError(f"本节正文过长（{len(text)} 字），每节不能超过 {MAX_SECTION_CHARS} 字，"
+                        "请精简或拆分到其他小节；本次修改未保存。")
     bullets = section_bullets(brief, section)
     section.paragraphs = to_paragraphs(text, bullets)
     section.issues = issues_for_section(key, text, bullets, brief.bullets, allowed_terms(report, section))
@@ -41,12 +49,21 @@ def record(store: Store, draft_id: str, report: Report, key: str, note: str) -> 
 
 
 def undo(store: Store, draft_id: str, report: Report, brief: Brief, key: str) -> Version | None:
-    """Restore the version before the current one (the restore is itself recorded, so undo is undoable)."""
+    """Restore the version before the current one (the restore is itself recorded, so undo is undoable).
+
+    When the current text is not the last recorded version (it changed without a snapshot, e.g. a
+    stale save from another tab reverted it), the last version is the one to bring back: restoring
+    the one before it would look like 撤销 did nothing."""
     history = store.versions(draft_id, key)
     section = report.find(key)
-    if section is None or len(history) < 2:
+    if section is None or not history:
         return None
-    previous = history[-2]
+    if history[-1].text != section.text:
+        previous = history[-1]
+    elif len(history) >= 2:
+        previous = history[-2]
+    else:
+        return None
     apply_edit(report, brief, key, previous.text)
     record(store, draft_id, report, key, f"撤销至第 {previous.seq} 版")
     return previous

@@ -1,21 +1,36 @@
 """Autosave: drafts (inputs, outline, sections) and per-section version history in a local SQLite file.
 
 SQLite transactions make each save atomic: a crash mid-write leaves the previous save intact.
-A database that is damaged at startup is moved aside (never deleted) and a fresh one begun;
-every other SQLite failure becomes a StoreError with a Chinese message for the page.
+A database that is damaged at startup is moved aside (never deleted) and a fresh one begun; one of an
+older layout is upgraded in place. Every other SQLite failure becomes a StoreError with a Chinese
+message for the page that says what happened and nothing more (the store cannot know what the page
+still shows). Reads keep working on a full or read-only disk.
+
+Two tabs on one draft: each keeps the record it last read or wrote and saves with `save_merged`, a
+three-way merge (zongjie.merge) under the write lock; `rev` counts saves. Only the same field or the
+same part of the same section changed in both is a SaveConflict.
 """
 from __future__ import annotations
 
+import errno
 import json
+import logging
+import os
 import sqlite3
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import closing, contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
-from .model import Paragraph, Report
+from .merge import Conflict, merge_inputs, merge_report, pick
+from .model import MAX_SECTION_CHARS, Paragraph, Report, cap_paragraphs
 from .settings import SettingsError, data_dir
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Seconds a writer waits for another tab's (or process's) write to finish before giving up.
 BUSY_TIMEOUT = 10.0
@@ -27,7 +42,8 @@ CREATE TABLE IF NOT EXISTS drafts (
     created REAL NOT NULL,
     updated REAL NOT NULL,
     inputs TEXT NOT NULL,          -- JSON: unit, period, genre, bullets text, options
-    report TEXT                    -- JSON of Report, NULL before the outline exists
+    report TEXT,                   -- JSON of Report, NULL before the outline exists
+    rev INTEGER NOT NULL DEFAULT 0 -- bumped by every save: tells a tab whether anyone else saved
 );
 CREATE TABLE IF NOT EXISTS versions (
     draft_id TEXT NOT NULL,
@@ -41,8 +57,50 @@ CREATE TABLE IF NOT EXISTS versions (
 """
 
 
+# Every column, and how to add it to a database made by an older release (None: it cannot be added,
+# the file is not one of ours to upgrade).
+COLUMNS = {
+    "drafts": {"id": None, "title": "TEXT NOT NULL DEFAULT '未命名草稿'", "created": "REAL NOT NULL DEFAULT 0",
+               "updated": "REAL NOT NULL DEFAULT 0", "inputs": "TEXT NOT NULL DEFAULT '{}'", "report": "TEXT",
+               "rev": "INTEGER NOT NULL DEFAULT 0"},
+    "versions": {"draft_id": None, "section_key": None, "seq": None, "created": "REAL NOT NULL DEFAULT 0",
+                 "note": "TEXT NOT NULL DEFAULT ''", "paragraphs": "TEXT NOT NULL DEFAULT '[]'"},
+}
+
+
 class StoreError(RuntimeError):
     """The draft database cannot be read or written; the message is a Chinese sentence for the user."""
+
+
+class DraftDeleted(StoreError):
+    """The draft was deleted (in another tab) while this one still had it open; nothing was written."""
+
+    def __init__(self, draft_id: str):
+        super().__init__("这份草稿已被删除（可能是在另一个窗口中），刚才的修改没有保存到草稿库。"
+                         "可以把当前内容恢复为草稿，或先下载备份。")
+        self.draft_id = draft_id
+
+
+class DraftDamaged(StoreError):
+    """One draft's stored data cannot be read; it stays in the database untouched, the others open."""
+
+    def __init__(self, draft_id: str, title: str):
+        super().__init__(f"草稿“{title}”的数据已损坏，无法打开（原始数据仍保留在草稿库中，未被删除）。"
+                         "请打开其他草稿或新建草稿。")
+        self.draft_id = draft_id
+        self.title = title
+
+
+class SaveConflict(StoreError):
+    """Another tab saved a change to the same field or section part since this tab last synced.
+    `items` names them in Chinese; `current` is what is stored now. Nothing was written: the page
+    lets the user keep the stored version (reload) or this tab's (save_merged(..., force=True))."""
+
+    def __init__(self, items: list[str], current: DraftRecord):
+        super().__init__(f"另一个窗口已修改了同一处内容（{'、'.join(items)}），本窗口的修改尚未保存。"
+                         "请选择保留哪一个版本。")
+        self.items = items
+        self.current = current
 
 
 _CORRUPT = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
@@ -54,21 +112,60 @@ def _is_corrupt(exc: sqlite3.Error) -> bool:
     return name.startswith(_CORRUPT) or "malformed" in text or "not a database" in text
 
 
-def describe_store_error(exc: BaseException, path: Path) -> str:
+def _is_busy(exc: BaseException) -> bool:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    return name.startswith("SQLITE_BUSY") or "locked" in str(exc).lower()
+
+
+_SCHEMA_WORDS = ("no such column", "no such table", "has no column named")
+
+
+def describe_store_error(exc: BaseException, path: Path, write: bool = True) -> str:
+    """What went wrong, in Chinese, and only what is known: a failed write says the change was not
+    saved and the saved drafts are unharmed (both true); what the page still shows is for the page
+    to say. The disk itself is asked when SQLite's error is vague (a full or read-only disk often
+    surfaces as "disk I/O error" or "unable to open database file")."""
     if isinstance(exc, sqlite3.Error) and _is_corrupt(exc):
         return "草稿库文件已损坏，无法读写。请重新启动本工具：损坏的文件会被自动备份，并新建草稿库。"
     name = getattr(exc, "sqlite_errorname", "") or ""
     text = str(exc).lower()
-    if name.startswith("SQLITE_BUSY") or "locked" in text:
-        return "草稿库正被另一个窗口或程序占用，本次未能保存，请稍后再试。"
-    if name.startswith("SQLITE_FULL") or "full" in text:
-        return "磁盘空间已满，草稿未能保存。请清理磁盘后再编辑；页面上的内容仍在，可先导出备份。"
-    return (f"无法读写草稿库 {path}，请检查该目录是否存在、可写，磁盘是否已满。"
-            "页面上的内容仍在，可先导出备份。")
+    lost = "本次修改未能保存（已保存的内容不受影响）" if write else "暂时无法读取"
+    if _is_busy(exc):
+        return f"草稿库正被另一个窗口或程序占用，{lost}，请稍后再试。"
+    if any(w in text for w in _SCHEMA_WORDS):
+        return (f"草稿库 {path} 的结构与本版本不符（可能来自旧版本或其他程序），{lost}。"
+                "请重新启动本工具，草稿库会自动升级。")
+    disk = _disk_state(path)
+    if name.startswith("SQLITE_FULL") or "full" in text or getattr(exc, "errno", None) == errno.ENOSPC or disk == "full":
+        return f"磁盘空间已满，{lost}。请清理磁盘后再试。"
+    if name.startswith("SQLITE_READONLY") or "readonly" in text or disk == "read-only":
+        return (f"无法读写草稿库 {path}：它所在的磁盘或目录是只读的，{lost}。"
+                "已保存的草稿仍可打开和导出。")
+    return f"无法读写草稿库 {path}，{lost}。请检查该目录是否存在、可写，磁盘是否已满。"
+
+
+def _disk_state(path: Path) -> str:
+    """"full", "read-only" or "" for the folder of the database (best effort, never raises)."""
+    folder = Path(path).parent
+    try:
+        stats = os.statvfs(folder)
+        if stats.f_flag & os.ST_RDONLY:
+            return "read-only"
+        if stats.f_bavail == 0 or stats.f_favail == 0:
+            return "full"
+        if not os.access(folder, os.W_OK) or (Path(path).exists() and not os.access(path, os.W_OK)):
+            return "read-only"
+    except OSError:
+        pass
+    return ""
 
 
 class _Damaged(Exception):
     """The database file is not a readable SQLite database (seen at startup)."""
+
+
+class _Incompatible(Exception):
+    """The file is a SQLite database, but its tables are not ones we can upgrade."""
 
 
 def _json(value: object) -> str:
@@ -94,6 +191,8 @@ class DraftRecord:
     updated: float
     inputs: dict
     report: Report | None
+    rev: int = 0  # the save this record reflects: the base of the tab's next save_merged
+    notices: list[str] = field(default_factory=list)  # repairs made while loading (oversized sections)
 
 
 @dataclass
@@ -118,29 +217,97 @@ class Store:
         # the page shows once, so drafts are never lost silently.
         self.recovered: Path | None = None
         self.notice = ""
+        # Set when the database could be opened only for reading (full or read-only disk).
+        self.read_only = False
+        self._rev = "rev"  # the column, or "0" on a not yet upgraded database read read-only
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(describe_store_error(exc, self.path)) from exc
         try:
             self._open_schema()
-        except _Damaged:
+        except (_Damaged, _Incompatible) as exc:
             self.recovered = self._move_aside()
-            self.notice = (f"草稿库文件已损坏，原文件已备份为 {self.recovered}，并新建了草稿库。"
+            why = ("文件已损坏" if isinstance(exc, _Damaged)
+                   else "的结构与本版本不兼容（可能来自其他程序或很旧的版本）")
+            self.notice = (f"草稿库{why}，原文件已备份为 {self.recovered}，并新建了草稿库。"
                            "如需找回旧草稿，请保留该备份文件。")
             self._open_schema()
 
     def _open_schema(self) -> None:
+        """Check the file, set WAL once (it is a property of the file, not of a connection), upgrade
+        an older layout. On a disk that refuses writes, the same checks on a read-only connection."""
         try:
             with self._tx() as db:
-                (result,) = db.execute("PRAGMA quick_check(1)").fetchone()
-                if result != "ok":
-                    raise _Damaged(result)
-                db.executescript(SCHEMA)
+                self._check(db)
+                if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    db.execute("PRAGMA journal_mode=WAL")
+                self._upgrade(db)
         except StoreError as exc:
-            if isinstance(exc.__cause__, sqlite3.Error) and _is_corrupt(exc.__cause__):
-                raise _Damaged(str(exc.__cause__)) from exc
-            raise
+            cause = exc.__cause__
+            if isinstance(cause, sqlite3.Error) and _is_corrupt(cause):
+                raise _Damaged(str(cause)) from exc
+            if not isinstance(cause, sqlite3.Error) or _is_busy(cause) or not self.path.exists():
+                raise
+            try:
+                with closing(self._connect_read_only()) as db:
+                    self._check(db)
+                    missing = self._missing_columns(db)
+            except sqlite3.Error:
+                raise exc  # keeps its cause: the first failure is the one to explain
+            if any(COLUMNS[t][c] is None for t, cs in missing.items() for c in cs):
+                raise exc  # keeps its cause: the first failure is the one to explain
+            self.read_only = True
+            self._rev = "0" if "rev" in missing.get("drafts", ()) else "rev"
+            log.warning("drafts database %s opened read-only: %s", self.path, exc)
+
+    @staticmethod
+    def _check(db: sqlite3.Connection) -> None:
+        (result,) = db.execute("PRAGMA quick_check(1)").fetchone()
+        if result != "ok":
+            raise _Damaged(result)
+
+    @staticmethod
+    def _missing_columns(db: sqlite3.Connection) -> dict[str, list[str]]:
+        """Columns of COLUMNS absent from tables that exist (absent tables are simply created)."""
+        missing: dict[str, list[str]] = {}
+        for table, columns in COLUMNS.items():
+            have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+            if have:
+                missing[table] = [c for c in columns if c not in have]
+        return missing
+
+    def _upgrade(self, db: sqlite3.Connection) -> None:
+        """Bring a database of an older release up to SCHEMA; refuse one we cannot (_Incompatible)."""
+        missing = self._missing_columns(db)
+        for table, columns in missing.items():
+            if any(COLUMNS[table][c] is None for c in columns):
+                raise _Incompatible(f"{table} lacks {columns}")
+        for table, columns in missing.items():
+            for column in columns:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {COLUMNS[table][column]}")
+        db.executescript(SCHEMA)
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """A connection that writes nothing at all, for reading a database on a full or read-only
+        disk. mode=ro still needs the WAL index (-shm) file; immutable=1 does not, but would not
+        see commits still in a -wal file, so it is used only when there is none."""
+        uri = self.path.resolve().as_uri()
+        attempts = [f"{uri}?mode=ro"]
+        wal = Path(str(self.path) + "-wal")
+        if not (wal.exists() and wal.stat().st_size > 0):
+            attempts.append(f"{uri}?mode=ro&immutable=1")
+        error: sqlite3.Error | None = None
+        for target in attempts:
+            db = sqlite3.connect(target, uri=True, timeout=BUSY_TIMEOUT)
+            try:
+                db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                return db
+            except sqlite3.Error as exc:
+                db.close()
+                error = exc
+        assert error is not None
+        raise error
 
     def _move_aside(self) -> Path:
         """Rename the database (and its WAL/SHM companions, which may hold its last commits)."""
@@ -160,35 +327,53 @@ class Store:
         return backup
 
     @contextmanager
-    def _tx(self, immediate: bool = False):
+    def _tx(self, immediate: bool = False, write: bool = True):
         """One transaction on a fresh connection; immediate=True takes the write lock before the
         first read, for read-then-write operations that two tabs may run at the same time."""
         # A fresh connection per operation: Streamlit reruns scripts on other threads, and
-        # sqlite3 connections must not cross threads. WAL lets two tabs read while one writes.
+        # sqlite3 connections must not cross threads. WAL (set once, in _open_schema) lets two
+        # tabs read while one writes; setting it on every connection made every read a write,
+        # which failed on a full or read-only disk.
         try:
             with closing(sqlite3.connect(self.path, timeout=BUSY_TIMEOUT)) as db:
-                db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
                 with db:
                     if immediate:
                         db.execute("BEGIN IMMEDIATE")
                     yield db
         except sqlite3.Error as exc:
-            raise StoreError(describe_store_error(exc, self.path)) from exc
+            raise StoreError(describe_store_error(exc, self.path, write)) from exc
+
+    def _read(self, query: Callable[[sqlite3.Connection], T]) -> T:
+        """Run a read; if the normal connection fails for a reason other than damage or a busy
+        writer (a full or read-only disk), run it again on a connection that writes nothing."""
+        try:
+            with self._tx(write=False) as db:
+                return query(db)
+        except StoreError as exc:
+            cause = exc.__cause__
+            if not isinstance(cause, sqlite3.Error) or _is_corrupt(cause) or _is_busy(cause):
+                raise
+            try:
+                with closing(self._connect_read_only()) as db:
+                    return query(db)
+            except sqlite3.Error:
+                raise exc  # keeps its cause: the first failure is the one to explain
 
     # ---- drafts -------------------------------------------------------------------------
     def create(self, inputs: dict, title: str = "未命名草稿") -> str:
         draft_id = uuid.uuid4().hex[:12]
         now = time.time()
         with self._tx() as db:
-            db.execute("INSERT INTO drafts VALUES (?,?,?,?,?,NULL)",
+            db.execute("INSERT INTO drafts (id,title,created,updated,inputs,report) VALUES (?,?,?,?,?,NULL)",
                        (draft_id, _plain(title), now, now, _json(inputs)))
         return draft_id
 
     def save(self, draft_id: str, inputs: dict | None = None, report: Report | None = None,
              title: str | None = None) -> None:
-        """Update only what is given, so saving the inputs never clobbers a newer report."""
-        sets, args = ["updated=?"], [time.time()]
+        """Update only what is given, so saving the inputs never clobbers a newer report. Last
+        writer wins; save_merged is the two-tab-safe form. DraftDeleted if the draft is gone."""
+        sets, args = ["updated=?", "rev=rev+1"], [time.time()]
         if inputs is not None:
             sets.append("inputs=?")
             args.append(_json(inputs))
@@ -199,30 +384,131 @@ class Store:
             sets.append("title=?")
             args.append(_plain(title))
         with self._tx() as db:
-            db.execute(f"UPDATE drafts SET {', '.join(sets)} WHERE id=?", (*args, draft_id))
+            cursor = db.execute(f"UPDATE drafts SET {', '.join(sets)} WHERE id=?", (*args, draft_id))
+            if cursor.rowcount == 0:
+                raise DraftDeleted(draft_id)
+
+    def save_merged(self, draft_id: str, base: DraftRecord, *, inputs: dict | None = None,
+                    report: Report | None = None, title: str | None = None, force: bool = False) -> DraftRecord:
+        """Save this tab's inputs and/or report, given `base`, the record it last loaded or got back
+        from a save. What it changed since `base` is merged into what is stored now (another tab may
+        have saved meanwhile): per input field, per section and part of a section (text, heading,
+        bullets, lock). Returns the saved record, the tab's new state and base.
+
+        Raises SaveConflict (nothing written) when the same field or part changed in both, unless
+        `force`, which writes this tab's version as is; DraftDeleted when the draft is gone,
+        DraftDamaged when the stored row cannot be read (force overwrites it)."""
+        with self._tx(immediate=True) as db:
+            row = db.execute(f"SELECT {self._columns()} FROM drafts WHERE id=?", (draft_id,)).fetchone()
+            if row is None:
+                raise DraftDeleted(draft_id)
+            try:
+                current = self._record(row)
+            except DraftDamaged:
+                if not force:
+                    raise
+                current = DraftRecord(draft_id, str(row[1]), row[2], row[3], {}, None, rev=row[6])
+            new_inputs = current.inputs if inputs is None else inputs
+            new_report = current.report if report is None else report
+            new_title = title
+            if not force and current.rev != base.rev:
+                conflicts: list[str] = []
+                if inputs is not None:
+                    new_inputs, found = merge_inputs(base.inputs, inputs, current.inputs)
+                    conflicts += found
+                if report is not None:
+                    new_report, found = merge_report(base.report, report, current.report)
+                    conflicts += found
+                if title is not None:
+                    try:
+                        new_title = pick(base.title, title, current.title)
+                    except Conflict:
+                        conflicts.append("草稿名称")
+                if conflicts:
+                    raise SaveConflict(list(dict.fromkeys(conflicts)), current)
+            if new_title is None:
+                new_title = (new_report.title if report is not None and new_report is not None and new_report.title
+                             else current.title)
+            now = time.time()
+            db.execute("UPDATE drafts SET inputs=?, report=?, title=?, updated=?, rev=rev+1 WHERE id=?",
+                       (_json(new_inputs), _json(new_report.to_dict()) if new_report is not None else None,
+                        _plain(new_title), now, draft_id))
+        return DraftRecord(draft_id, _plain(new_title), current.created, now, new_inputs, new_report,
+                           rev=current.rev + 1)
+
+    def restore(self, draft_id: str, inputs: dict, report: Report | None = None, title: str = "未命名草稿") -> None:
+        """Put back a draft deleted under an open tab, with the same id (its ?d= link keeps working)."""
+        now = time.time()
+        with self._tx() as db:
+            cursor = db.execute("INSERT OR IGNORE INTO drafts (id,title,created,updated,inputs,report) "
+                                "VALUES (?,?,?,?,?,?)",
+                                (draft_id, _plain(title), now, now, _json(inputs),
+                                 _json(report.to_dict()) if report is not None else None))
+        if cursor.rowcount == 0:  # restored meanwhile (by the other tab): save over it
+            self.save(draft_id, inputs=inputs, report=report, title=title)
 
     def load(self, draft_id: str) -> DraftRecord | None:
-        with self._tx() as db:
-            row = db.execute("SELECT id,title,created,updated,inputs,report FROM drafts WHERE id=?",
-                             (draft_id,)).fetchone()
-        if row is None:
-            return None
-        report = Report.from_dict(json.loads(row[5])) if row[5] else None
-        return DraftRecord(row[0], row[1], row[2], row[3], json.loads(row[4]), report)
+        """The draft, or None if there is none with this id; DraftDamaged if its row is unreadable.
+        Oversized sections are cut to MAX_SECTION_CHARS, with a notice in record.notices."""
+        row = self._read(lambda db: db.execute(f"SELECT {self._columns()} FROM drafts WHERE id=?",
+                                               (draft_id,)).fetchone())
+        return None if row is None else self._record(row)
+
+    def latest(self) -> tuple[DraftRecord | None, list[tuple[str, str]]]:
+        """For a visit without ?d=: the most recently saved draft that can be read, and the (id, title)
+        of the damaged ones skipped on the way (for the page to flag)."""
+        damaged: list[tuple[str, str]] = []
+        for draft_id, title, _ in self.list():
+            try:
+                record = self.load(draft_id)
+            except DraftDamaged:
+                damaged.append((draft_id, title))
+                continue
+            if record is not None:
+                return record, damaged
+        return None, damaged
 
     def list(self) -> list[tuple[str, str, float]]:
-        with self._tx() as db:
-            return db.execute("SELECT id,title,updated FROM drafts ORDER BY updated DESC").fetchall()
+        rows = self._read(lambda db: db.execute("SELECT id,title,updated FROM drafts ORDER BY updated DESC").fetchall())
+        return [(r[0], str(r[1]), r[2]) for r in rows]
 
     def delete(self, draft_id: str) -> None:
         with self._tx() as db:
             db.execute("DELETE FROM drafts WHERE id=?", (draft_id,))
             db.execute("DELETE FROM versions WHERE draft_id=?", (draft_id,))
 
+    def _columns(self) -> str:
+        return f"id,title,created,updated,inputs,report,{self._rev}"
+
+    def _record(self, row: tuple) -> DraftRecord:
+        draft_id, title = row[0], str(row[1])
+        try:
+            inputs = json.loads(row[4])
+            if not isinstance(inputs, dict):
+                raise TypeError("inputs is not an object")
+            data = json.loads(row[5]) if row[5] else None
+            if data is not None and not isinstance(data, dict):
+                raise TypeError("report is not an object")
+            report = Report.from_dict(data) if data is not None else None
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            log.warning("draft %s is damaged: %s", draft_id, exc)
+            raise DraftDamaged(draft_id, title) from exc
+        notices = []
+        for section in report.all_sections() if report is not None else []:
+            size = len(section.text)
+            if size > MAX_SECTION_CHARS:
+                section.paragraphs = cap_paragraphs(section.paragraphs)
+                name = "开头" if section.key == "opening" else f"“{section.heading}”"
+                notices.append(f"{name}一节长达 {size} 字，超过每节 {MAX_SECTION_CHARS} 字的上限，"
+                               f"打开时只保留了前 {MAX_SECTION_CHARS} 字。")
+        return DraftRecord(draft_id, title, row[2], row[3], inputs, report, rev=int(row[6] or 0), notices=notices)
+
     # ---- section versions -----------------------------------------------------------------
     def add_version(self, draft_id: str, section_key: str, paragraphs: list[Paragraph], note: str) -> int:
         # IMMEDIATE: otherwise two tabs can both read the same MAX(seq) and the second INSERT fails.
         with self._tx(immediate=True) as db:
+            if db.execute("SELECT 1 FROM drafts WHERE id=?", (draft_id,)).fetchone() is None:
+                raise DraftDeleted(draft_id)  # a version of nothing would be invisible, i.e. lost
             (last,) = db.execute("SELECT COALESCE(MAX(seq),0) FROM versions WHERE draft_id=? AND section_key=?",
                                  (draft_id, section_key)).fetchone()
             db.execute("INSERT INTO versions VALUES (?,?,?,?,?,?)",
@@ -231,7 +517,18 @@ class Store:
         return last + 1
 
     def versions(self, draft_id: str, section_key: str) -> list[Version]:
-        with self._tx() as db:
-            rows = db.execute("SELECT seq,created,note,paragraphs FROM versions WHERE draft_id=? AND section_key=? "
-                              "ORDER BY seq", (draft_id, section_key)).fetchall()
-        return [Version(r[0], r[1], r[2], [Paragraph(**p) for p in json.loads(r[3])]) for r in rows]
+        """The section's history, oldest first; a damaged row is left out (and logged), not fatal."""
+        rows = self._read(lambda db: db.execute(
+            "SELECT seq,created,note,paragraphs FROM versions WHERE draft_id=? AND section_key=? ORDER BY seq",
+            (draft_id, section_key)).fetchall())
+        out = []
+        for seq, created, note, paragraphs in rows:
+            try:
+                items = json.loads(paragraphs)
+                if not all(isinstance(p, dict) and isinstance(p.get("text"), str) for p in items):
+                    raise TypeError("not a list of paragraphs")
+                out.append(Version(seq, created, str(note), [Paragraph(p["text"], list(p.get("bullet_ids", [])))
+                                                              for p in items]))
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                log.warning("skipping damaged version %s of %s/%s: %s", seq, draft_id, section_key, exc)
+        return out
