@@ -20,6 +20,7 @@ from zongjie.examples import ExampleError, ExampleLibrary
 from zongjie.export_md import export_markdown
 from zongjie.facts import GIVEN, mask_exemplar, report_ledger
 from zongjie.errors import LLMError
+from zongjie.events import DraftListener
 from zongjie.grounding import allowed_terms
 from zongjie.local_model import MODEL_NAME, LocalModelError, start_server
 from zongjie.model import Brief, Report, numbered_heading
@@ -95,8 +96,8 @@ def get_embedded_server():
     settings = load_settings()
     if settings.compact:
         # Prefill the shared prompt prefix now, under this spinner, so the first section drafted
-        # pays only for its own lines (see zongjie.draft.warm_up).
-        from zongjie.draft import warm_up
+        # pays only for its own lines (see zongjie.writers.compact.warm_up).
+        from zongjie.writers.compact import warm_up
         from zongjie.llm import make_chat_model
 
         warm_up(make_chat_model(replace(settings, base_url=server.base_url, model=MODEL_NAME), local=True))
@@ -272,31 +273,44 @@ def draft_all(brief: Brief) -> None:
     stop_slot = box.empty()
     stop_slot.button("■ 停止起草", key="stop", help="已完成的小节会保留")
     live = box.empty()
-    buffers: dict[str, list[str]] = {}
-    finished = 0
-
-    def on_event(key: str, kind: str, payload: str) -> None:
-        nonlocal finished
-        if kind == "start":
-            buffers[key] = []
-            bar.progress(finished / len(units), text=f"正在起草（{finished + 1}/{len(units)}）：{_label(report, key)}")
-        elif kind == "token":
-            buffers.setdefault(key, []).append(payload)
-            live.info("".join(buffers[key])[-400:])
-        elif kind in ("repair", "retry"):
-            buffers[key] = []
-            live.warning("核对事实后正在重写本节…" if kind == "repair" else f"{payload}，正在自动重试…")
-        elif kind == "done":
-            finished += 1
-            session.record(get_store(), st.session_state.draft_id, report, key, "生成")
-            save_report()
-            st.session_state[f"text_{key}"] = report.find(key).text
-            bar.progress(finished / len(units), text=f"已完成 {finished}/{len(units)}")
-
-    drafter().draft_report(brief, report, on_event=on_event, concurrency=concurrency())
+    progress = LiveProgress(report, len(units), bar, live)
+    drafter().draft_report(brief, report, listener=progress, concurrency=concurrency())
     bar.progress(1.0, text="起草完成")
     stop_slot.empty()
     live.empty()
+
+
+class LiveProgress(DraftListener):
+    """Shows the section being drafted as it streams, and saves each one the moment it is done."""
+
+    def __init__(self, report: Report, total: int, bar, live) -> None:
+        self.report, self.total, self.bar, self.live = report, total, bar, live
+        self.finished = 0
+        self.buffers: dict[str, list[str]] = {}
+
+    def section_started(self, key: str, heading: str) -> None:
+        self.buffers[key] = []
+        label = _label(self.report, key)
+        self.bar.progress(self.finished / self.total, text=f"正在起草（{self.finished + 1}/{self.total}）：{label}")
+
+    def token(self, key: str, piece: str) -> None:
+        self.buffers.setdefault(key, []).append(piece)
+        self.live.info("".join(self.buffers[key])[-400:])
+
+    def repairing(self, key: str) -> None:
+        self.buffers[key] = []
+        self.live.warning("核对事实后正在重写本节…")
+
+    def retrying(self, key: str, reason: str) -> None:
+        self.buffers[key] = []
+        self.live.warning(f"{reason}，正在自动重试…")
+
+    def section_done(self, key: str, text: str) -> None:
+        self.finished += 1
+        session.record(get_store(), st.session_state.draft_id, self.report, key, "生成")
+        save_report()
+        st.session_state[f"text_{key}"] = self.report.find(key).text
+        self.bar.progress(self.finished / self.total, text=f"已完成 {self.finished}/{self.total}")
 
 
 def concurrency() -> int:

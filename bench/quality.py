@@ -23,8 +23,9 @@ sys.path.insert(0, str(ROOT))
 from retrieval.index import default_index  # noqa: E402
 from retrieval.ingest import load_corpus  # noqa: E402
 from zongjie.brief import make_brief  # noqa: E402
-from zongjie.draft import Drafter, allowed_terms  # noqa: E402
+from zongjie.draft import Drafter  # noqa: E402
 from zongjie.export_md import export_markdown  # noqa: E402
+from zongjie.grounding import allowed_terms  # noqa: E402
 from zongjie.facts import check_facts, extract_facts, report_ledger  # noqa: E402
 from zongjie.model import Brief, Report  # noqa: E402
 from zongjie.vocab import ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS  # noqa: E402

@@ -22,6 +22,7 @@ from bench.machine import describe  # noqa: E402
 from bench.stub_server import StubServer, ok  # noqa: E402
 from zongjie.brief import make_brief  # noqa: E402
 from zongjie.draft import Drafter  # noqa: E402
+from zongjie.events import DraftListener  # noqa: E402
 from zongjie.fake_llm import TemplateChatModel  # noqa: E402
 from zongjie.llm import make_chat_model  # noqa: E402
 from zongjie.settings import Settings  # noqa: E402
@@ -41,18 +42,24 @@ def draft(url: str, concurrency: int) -> tuple[float, dict[str, float], int]:
     brief = make_brief(BULLETS.read_text(encoding="utf-8"), "共青团某某区委员会", "2023年上半年", "工作总结")
     chat = make_chat_model(Settings(base_url=url, api_key="bench", timeout=60, max_retries=0, max_tokens=2000))
     drafter = Drafter(chat=chat)
-    started: dict[str, float] = {}
-    took: dict[str, float] = {}
-
-    def on_event(key: str, kind: str, _payload: str) -> None:
-        if kind == "start":
-            started[key] = time.monotonic()
-        elif kind == "done":
-            took[key] = time.monotonic() - started[key]
-
+    timer = SectionTimer()
     t0 = time.monotonic()
-    drafter.draft_report(brief, on_event=on_event, concurrency=concurrency)
-    return time.monotonic() - t0, took, drafter.stats["calls"]
+    drafter.draft_report(brief, listener=timer, concurrency=concurrency)
+    return time.monotonic() - t0, timer.took, drafter.stats["calls"]
+
+
+class SectionTimer(DraftListener):
+    """Seconds from each section's start to its end."""
+
+    def __init__(self) -> None:
+        self.started: dict[str, float] = {}
+        self.took: dict[str, float] = {}
+
+    def section_started(self, key: str, heading: str) -> None:
+        self.started[key] = time.monotonic()
+
+    def section_done(self, key: str, text: str) -> None:
+        self.took[key] = time.monotonic() - self.started[key]
 
 
 def main() -> None:

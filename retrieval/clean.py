@@ -35,7 +35,7 @@ def _full_width(line: str) -> str:
     return line
 
 
-def clean_text(raw: str) -> str:
+def clean_page(raw: str) -> str:
     """Report text without the site's headers, footers and duplicated titles: one paragraph a line."""
     out: list[str] = []
     seen_header: set[str] = set()
@@ -61,7 +61,7 @@ def clean_text(raw: str) -> str:
 
 def split_reports(raw: str) -> list[str]:
     """Cleaned text of each report on the page; a "十篇" page gives ten, each led by its own title line."""
-    lines = clean_text(raw).split("\n")
+    lines = clean_page(raw).split("\n")
     chunks: list[list[str]] = []
     for line in lines:
         match = _MULTI_MARKER.match(line)

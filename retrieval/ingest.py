@@ -9,12 +9,12 @@ import re
 import sys
 from pathlib import Path
 
-from retrieval.clean import clean_text, split_reports
+from retrieval.clean import clean_page, split_reports
 from retrieval.corpus import DEFAULT_CORPUS_DIR, REPO_ROOT, CorpusReport, load_corpus, write_report
 from retrieval.parse import parse_report, parse_text_report
 
 __all__ = [
-    "clean_text", "split_reports", "parse_report", "parse_text_report", "load_corpus",
+    "clean_page", "split_reports", "parse_report", "parse_text_report", "load_corpus",
     "ingest_file", "ingest_dir", "DEFAULT_SEEDS_DIR",
 ]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from retrieval.clean import clean_text
+from retrieval.clean import clean_page
 from retrieval.corpus import CorpusReport, CorpusSection
 from retrieval.tagging import genre_for_title, is_results_report, role_for_heading
 from zongjie.text import ORDINALS, cn_int
@@ -229,4 +229,4 @@ _MARKDOWN_PREFIX = re.compile(r"^\s*(#{1,6}\s+|[-*+]\s+|>\s*)")
 def parse_text_report(text: str, report_id: str = "user", source: str = "") -> CorpusReport:
     """Parse a user's own example (.txt/.md, or text pulled out of a .docx) with the same rules."""
     lines = [_MARKDOWN_PREFIX.sub("", l).replace("**", "").replace("__", "") for l in text.splitlines()]
-    return parse_report(clean_text("\n".join(lines)), report_id, source)
+    return parse_report(clean_page("\n".join(lines)), report_id, source)

@@ -14,7 +14,9 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from zongjie import prompts
 from zongjie.brief import (MAX_BULLET_CHARS, MAX_BULLETS, MAX_FIELD_CHARS, MAX_INPUT_CHARS, BriefError,
                            brief_warnings, make_brief)
-from zongjie.draft import Drafter, compact_prefix, format_facts
+from zongjie.draft import Drafter
+from zongjie.writers import format_facts
+from zongjie.writers.compact import compact_prefix
 from zongjie.export_docx import export_docx
 from zongjie.export_md import export_markdown
 from zongjie.facts import extract_facts, issues_for_section
@@ -145,7 +147,7 @@ def foreign_warnings(brief):
 
 
 def test_no_problem_bullets_get_a_warning_and_a_generic_problem_that_states_no_fact():
-    from zongjie.draft import NO_PROBLEMS_TEXT
+    from zongjie.writers.compact import NO_PROBLEMS_TEXT
 
     chat = ScriptedChatModel(answers=["坚持服务青年。开展活动30场。"], seen=[])
     brief, report = draft("开展活动30场\n下一步：举办培训班2期", chat=chat, compact=True)

@@ -9,7 +9,7 @@ import pytest
 from retrieval.corpus import CorpusReport
 from retrieval.ingest import (
     DEFAULT_SEEDS_DIR,
-    clean_text,
+    clean_page,
     ingest_dir,
     ingest_file,
     load_corpus,
@@ -120,9 +120,9 @@ def test_split_headline_separates_body_on_same_line():
 
 # --- boilerplate -------------------------------------------------------------------------------
 
-def test_clean_text_strips_every_kind_of_boilerplate():
+def test_clean_page_strips_every_kind_of_boilerplate():
     raw = (FIXTURES / "boilerplate_page.txt").read_text(encoding="utf-8")
-    text = clean_text(raw)
+    text = clean_page(raw)
     for bad in BOILERPLATE:
         assert bad not in text, bad
     lines = text.split("\n")
@@ -143,7 +143,7 @@ def test_each_seed_splits_into_known_number_of_reports(prefix, count):
     for text in texts:
         for bad in BOILERPLATE:
             assert bad not in text, (seed.name, bad)
-    assert split_reports(clean_text(raw)) == texts  # cleaning is idempotent
+    assert split_reports(clean_page(raw)) == texts  # cleaning is idempotent
 
 
 def test_seed_reports_total(seed_reports):

@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .brief import BriefError, brief_warnings, make_brief
+from .events import DraftListener
 from .llm import LLMError
 from .local_model import LocalModelError, assemble_model
 from .vocab import GENRES
@@ -85,7 +86,7 @@ def _message(exc: Exception) -> str:
 
 
 def draft_command(args: argparse.Namespace) -> int:
-    from .draft import Drafter, warm_up
+    from .draft import Drafter
     from .export_docx import export_docx
     from .export_md import export_markdown
 
@@ -103,20 +104,15 @@ def draft_command(args: argparse.Namespace) -> int:
         settings = replace(settings, style=args.style)
     chat, server = _chat_model(args.fake, settings)
     index = None if args.no_examples else _index()
-    started = time.monotonic()
-
-    def progress(key: str, kind: str, payload: str) -> None:
-        if kind == "start":
-            print(f"[{time.monotonic() - started:6.1f}s] 起草 {key} {payload}", file=sys.stderr)
-        elif kind == "repair":
-            print(f"[{time.monotonic() - started:6.1f}s] 核对事实后重写 {key}", file=sys.stderr)
+    progress = Progress()
+    started = progress.started
 
     try:
         drafter = Drafter(chat=chat, index=index, compact=settings.compact and not _fake(args.fake))
-        if server and drafter.compact:
+        if server and settings.compact:
             print("正在预热内置模型的提示词缓存…", file=sys.stderr)
-            warm_up(chat)
-        report = drafter.draft_report(brief, on_event=progress)
+            drafter.writer.warm_up(chat)
+        report = drafter.draft_report(brief, listener=progress)
     finally:
         if server:
             server.stop()
@@ -188,6 +184,22 @@ def _reason(exc: OSError) -> str:
     if exc.errno == errno.EROFS:
         return "磁盘是只读的"
     return exc.strerror or type(exc).__name__
+
+
+class Progress(DraftListener):
+    """One line on stderr per section started or repaired, with the seconds since the start."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+
+    def _say(self, text: str) -> None:
+        print(f"[{time.monotonic() - self.started:6.1f}s] {text}", file=sys.stderr)
+
+    def section_started(self, key: str, heading: str) -> None:
+        self._say(f"起草 {key} {heading}")
+
+    def repairing(self, key: str) -> None:
+        self._say(f"核对事实后重写 {key}")
 
 
 def _fake(flag: bool) -> bool:

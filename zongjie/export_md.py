@@ -6,16 +6,8 @@ import re
 from dataclasses import dataclass, replace
 
 from zongjie.model import Report, Section, numbered_heading
+from zongjie.text import xml_safe
 
-# XML 1.0 allows only these code points; anything else (NUL, \x0b, lone surrogates, U+FFFE…)
-# makes Word refuse the file, and model output does contain such debris now and then.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-# Invisible characters that would survive as hidden junk in a printed document; among them the bidi
-# controls (U+202A–202E, U+2066–2069, marks U+200E/200F/061C), which make Word print a line reversed,
-# and Unicode noncharacters (U+FDD0–FDEF, U+xFFFE/xFFFF of every plane), which no font draws.
-_INVISIBLE = re.compile("[\u200b\ufeff\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef"
-                        + "".join(f"{chr(p * 0x10000 + 0xfffe)}{chr(p * 0x10000 + 0xffff)}" for p in range(1, 17))
-                        + "]")
 # Indentation is the layout's job; a model or a paste often adds its own 全角 spaces.
 _INDENT = " \t\u3000"
 # A line starting like this would turn into a Markdown heading, quote, list or rule.
@@ -31,15 +23,9 @@ class Block:
     paragraphs: tuple[str, ...]
 
 
-def clean_text(text: str) -> str:
-    """Text safe for XML: no control characters (except tab/newline), no invisible marks."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _INVISIBLE.sub("", _NOT_XML.sub("", text))
-
-
 def clean_lines(text: str) -> list[str]:
     """One entry per non-blank line, without leading/trailing indentation."""
-    lines = (line.strip(_INDENT) for line in clean_text(text).split("\n"))
+    lines = (line.strip(_INDENT) for line in xml_safe(text).split("\n"))
     return [line for line in lines if line]
 
 

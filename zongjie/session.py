@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import difflib
 
-from .export_md import clean_text
 from .grounding import allowed_terms, section_bullets, to_paragraphs
 from .facts import issues_for_section
 from .model import MAX_SECTION_CHARS, Brief, Report
 from .store import Store, Version
+from .text import xml_safe
 
 
 class EditError(ValueError):
@@ -24,7 +24,7 @@ def apply_edit(report: Report, brief: Brief, key: str, text: str) -> bool:
         raise KeyError(key)
     # What the export would strip anyway (controls, bidi overrides, noncharacters) never reaches the
     # store either, so the saved text, the fact check and the .docx all see the same characters.
-    text = clean_text(text).strip()
+    text = xml_safe(text).strip()
     if text == section.text.strip():
         return False
     if len(text) > MAX_SECTION_CHARS:

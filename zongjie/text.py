@@ -1,5 +1,5 @@
 """Chinese text primitives, in one place: character classes, sentence splitting, numerals (via cn2an),
-the half-width → full-width punctuation table and 3-gram similarity.
+the half-width → full-width punctuation table, 3-gram similarity and XML-safe text.
 
 The bottom layer: imports nothing from the project, so retrieval/ and every part of the core can use it.
 """
@@ -115,3 +115,21 @@ def cn_index(i: int) -> str:
     if 1 <= i <= len(ORDINALS):
         return ORDINALS[i - 1]  # the common case, without importing cn2an
     return _cn2an().an2cn(i)
+
+
+# ---- XML-safe text ------------------------------------------------------------------------------
+# XML 1.0 allows only these code points; anything else (NUL, \x0b, lone surrogates, U+FFFE…)
+# makes Word refuse the file, and model output does contain such debris now and then.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Invisible characters that would survive as hidden junk in a printed document; among them the bidi
+# controls (U+202A–202E, U+2066–2069, marks U+200E/200F/061C), which make Word print a line reversed,
+# and Unicode noncharacters (U+FDD0–FDEF, U+xFFFE/xFFFF of every plane), which no font draws.
+_INVISIBLE = re.compile("[\u200b\ufeff\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef"
+                        + "".join(f"{chr(p * 0x10000 + 0xfffe)}{chr(p * 0x10000 + 0xffff)}" for p in range(1, 17))
+                        + "]")
+
+
+def xml_safe(text: str) -> str:
+    """Text safe for XML: no control characters (except tab/newline), no invisible marks, \\n line ends."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _INVISIBLE.sub("", _NOT_XML.sub("", text))

@@ -1,0 +1,91 @@
+"""Post-processing of model text (zongjie.cleanup): wrappers, repeats, unfinished tails, numbering,
+lead-outs, headline echoes and sentences no bullet backs."""
+from zongjie import prompts
+from zongjie.cleanup import (clean_output, drop_unbacked, join_items, lead_out_verb, strip_headline, unnumber_items,
+                             with_lead_out)
+from zongjie.writers.compact import example_sentences
+
+EXAMPLES = example_sentences()
+
+
+def test_clean_output_strips_wrappers():
+    raw = "好的，以下是本节正文：\n```\n## 强化思想引领\n（一）强化思想引领，筑牢青年理想信念\n**一是**开展活动30余场。\n\n二是覆盖4560名团员。\n```"
+    assert clean_output(raw) == "一是开展活动30余场。\n二是覆盖4560名团员。"
+
+
+def test_clean_output_drops_loops_and_unfinished_tail():
+    raw = ("一是加强组织建设，提升凝聚力。二是强化理论学习，提高本领。\n二是强化理论学习，提高本领。三是完善激励机制，激发活力。"
+           "\n三是完善激励机制，激发活力。四是开展")
+    assert clean_output(raw) == "一是加强组织建设，提升凝聚力。二是强化理论学习，提高本领。\n三是完善激励机制，激发活力。"
+
+
+def test_numbered_list_becomes_one_paragraph():
+    raw = "1. 加强组织建设\n2. 强化理论学习；\n3. 开展青年干部培训班2期"
+    assert clean_output(raw) == "一是加强组织建设。二是强化理论学习。三是开展青年干部培训班2期。"
+
+
+def test_echoed_prompt_labels_are_removed():
+    assert clean_output("【本节事实】：举办招聘会2场。\n工作要点：坚持服务青年。") == "举办招聘会2场。\n坚持服务青年。"
+
+
+def test_any_short_bracket_label_is_removed():
+    assert clean_output("开展活动15场。\n【工作成效和意义】：提高了服务意识。") == "开展活动15场。\n提高了服务意识。"
+    assert clean_output("第一句：开展活动15场。\n第二句：提高了服务意识。") == "开展活动15场。\n提高了服务意识。"
+    assert clean_output("**第一句**：开展活动15场。\n　第二句：提高了服务意识。") == "开展活动15场。\n提高了服务意识。"
+
+
+def test_first_person_is_dropped():
+    assert clean_output("上半年，我们坚持围绕中心工作，增强了我们的凝聚力。") == "上半年，坚持围绕中心工作，增强了凝聚力。"
+
+
+def test_opening_gets_its_lead_out_and_near_copies_are_dropped():
+    assert with_lead_out("今年以来，各项工作扎实推进。", "汇报") == "今年以来，各项工作扎实推进。现将有关情况汇报如下："
+    assert with_lead_out("……现将有关情况总结如下。", "总结") == "……现将有关情况总结如下："
+    assert with_lead_out("……现将有关情况总结如下：", "汇报") == "……现将有关情况汇报如下：", \
+        "the worked example's 总结 is corrected for a 情况汇报"
+    assert with_lead_out("……现将有关情况总结如下：", "总结") == "……现将有关情况总结如下："
+    raw = ("上半年共推荐五四红旗团支部1个、优秀共青团员1名，推荐4名优秀团员成为积极分子。"
+           "半年共推荐五四红旗团支部1个、优秀共青团员1名，推荐4名优秀团员成为积极分子。")
+    assert clean_output(raw) == "上半年共推荐五四红旗团支部1个、优秀共青团员1名，推荐4名优秀团员成为积极分子。"
+
+
+def test_sentences_lifted_from_the_worked_examples_are_dropped_unless_they_carry_the_bullet():
+    example = dict(prompts.turns("compact_examples"))
+    bullet_answer = next(reply for user, reply in example.items() if user.startswith("【扩写】"))
+    copied = bullet_answer.split("。")[-2] + "。"  # its 成效 sentence, about 就业
+    own = "半年来走访困境儿童7次，为困境儿童送去关爱。"
+    assert drop_unbacked(own + copied, ["半年来走访困境儿童7次"], examples=EXAMPLES) == own
+    adapted = bullet_answer.split("。")[2].replace("青年", "困难儿童") + "。"  # its 着力点 sentence, adapted
+    assert drop_unbacked(own + adapted, ["半年来走访困境儿童7次"], examples=EXAMPLES) == own, "a lightly adapted copy too"
+    same_problem = "志愿服务项目化、品牌化程度不高，部分活动停留在一般性参与层面，系统性和持续性有待加强。"
+    assert drop_unbacked(same_problem, ["志愿服务项目化、品牌化程度不高"], examples=EXAMPLES) == same_problem, \
+        "the user's own problem may happen to be the example's"
+    assert drop_unbacked(same_problem, ["理论学习形式单一"], examples=EXAMPLES) == ""
+    assert drop_unbacked("甲甲。乙乙！丙丙？丁丁。戊戊", [], examples=EXAMPLES, limit=4) == "甲甲。乙乙！丙丙？丁丁。"
+    late_fact = "坚持服务。注重实效。强化协同。提升质量。半年来走访困境儿童7次。"
+    assert drop_unbacked(late_fact, ["半年来走访困境儿童7次"], examples=EXAMPLES, limit=4) == late_fact, \
+        "the bullet's own sentence stays wherever the model put it"
+    invented = "同时，加强与学校、社区等单位的合作，定期开展专题讲座。"
+    assert drop_unbacked(own + invented, ["半年来走访困境儿童7次"], examples=EXAMPLES) == own
+    assert drop_unbacked(own + invented, ["半年来走访困境儿童7次"], examples=EXAMPLES, work=False) == own + invented, "plans may propose"
+    reported = "联合社区开展专题讲座5场。"
+    assert drop_unbacked(reported + "活动中注重与社区联动。", ["联合社区开展专题讲座5场"], examples=EXAMPLES) == \
+        reported + "活动中注重与社区联动。", "work the bullet names may be mentioned again"
+    paraphrased = "依托学校阵地，半年来共走访7次。"
+    assert drop_unbacked(paraphrased, ["半年来走访困境儿童7次"], examples=EXAMPLES) == paraphrased, "it carries the bullet's number"
+
+
+def test_items_are_unnumbered_and_numbered_once():
+    assert unnumber_items("一是甲；二是乙。") == ["甲", "乙。"]
+    assert join_items(["开展活动30场", "二是覆盖4560名团员；"]) == "一是开展活动30场。二是覆盖4560名团员。"
+    assert join_items(["开展活动30场"]) == "开展活动30场。" and join_items([]) == ""
+
+
+def test_echoed_headline_is_dropped_only_when_enough_remains():
+    assert strip_headline("强化思想引领：组织开展活动30余场，成效明显。", "强化思想引领，筑牢青年理想信念") == \
+        "组织开展活动30余场，成效明显。"
+    assert strip_headline("强化思想引领：好。", "强化思想引领，筑牢青年理想信念") == "强化思想引领：好。"
+
+
+def test_lead_out_verb_follows_the_genre():
+    assert lead_out_verb("意识形态工作情况汇报") == "汇报" and lead_out_verb("工作总结") == "总结"
