@@ -30,7 +30,7 @@ Text = str | Callable[[dict], str]  # fixed text, or a function of the request b
 class Behaviour:
     """What the server does with one chat request; build these with the functions below."""
 
-    kind: str  # ok | delay | status | cut | empty | garbage | redirect
+    kind: str  # ok | delay | status | cut | empty | garbage | redirect | keepalive | empty_deltas
     text: Text = DEFAULT_TEXT
     seconds: float = 0.0
     code: int = 200
@@ -39,10 +39,28 @@ class Behaviour:
     framing: str = "chunked"  # cut: "chunked" breaks the HTTP framing; "close" ends the body cleanly
     body: str = ""
     latency_per_token: float | None = None  # None: the server's setting
+    chunk_chars: int | None = None  # None: the server's setting
 
 
-def ok(text: Text = DEFAULT_TEXT, *, latency_per_token: float | None = None) -> Behaviour:
-    return Behaviour("ok", text=text, latency_per_token=latency_per_token)
+def ok(text: Text = DEFAULT_TEXT, *, latency_per_token: float | None = None,
+       chunk_chars: int | None = None) -> Behaviour:
+    return Behaviour("ok", text=text, latency_per_token=latency_per_token, chunk_chars=chunk_chars)
+
+
+def one_chunk(text: Text) -> Behaviour:
+    """The whole answer as a single delta, however long (a 10 MB one bypassed the output budget)."""
+    return Behaviour("ok", text=text, chunk_chars=1 << 62)
+
+
+def keepalive(interval: float = 0.2, *, seconds: float = 3600.0) -> Behaviour:
+    """A 200 event stream that sends only SSE comment lines (": keep-alive"), every `interval`
+    seconds, for `seconds`: bytes keep arriving, so no read timeout ever fires, and no chunk does."""
+    return Behaviour("keepalive", seconds=seconds, retry_after=interval)
+
+
+def empty_deltas(interval: float = 0.05, *, seconds: float = 3600.0) -> Behaviour:
+    """A 200 event stream of well-formed chunks whose content is "", every `interval` seconds."""
+    return Behaviour("empty_deltas", seconds=seconds, retry_after=interval)
 
 
 def delay_before(seconds: float, text: Text = DEFAULT_TEXT) -> Behaviour:
@@ -246,6 +264,9 @@ class _Handler(BaseHTTPRequestHandler):
         if b.kind == "redirect":
             self._send(b.code, b"", "text/plain", {"Location": b.body})
             return
+        if b.kind in ("keepalive", "empty_deltas"):
+            self._endless(b)
+            return
         if b.kind == "garbage":
             if b.body == "body":
                 self._send(200, b"<html><body>502 Bad Gateway</body></html>", "text/html")
@@ -256,7 +277,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._chunk(b"")
             return
         text = b.text(request) if callable(b.text) else b.text
-        pieces = [text[i:i + self.stub.chunk_chars] for i in range(0, len(text), self.stub.chunk_chars)]
+        size = b.chunk_chars or self.stub.chunk_chars
+        pieces = [text[i:i + size] for i in range(0, len(text), size)]
         limit = request.get("max_tokens") or request.get("max_completion_tokens")
         finish = "stop"
         if limit and len(pieces) > int(limit):
@@ -291,6 +313,20 @@ class _Handler(BaseHTTPRequestHandler):
         send(b"data: [DONE]\n\n")
         if framing == "chunked":
             self._chunk(b"")
+
+    def _endless(self, b: Behaviour) -> None:
+        """Keep the stream open without ever saying anything: comments or empty deltas until the
+        client hangs up (the write then fails), the server stops or `b.seconds` pass."""
+        self._start_stream("chunked")
+        self._chunk(self._event({"role": "assistant", "content": ""}, None))
+        interval = b.retry_after or 0.2
+        until = time.monotonic() + b.seconds
+        while time.monotonic() < until and self.stub._sleep(interval):
+            if b.kind == "keepalive":
+                self._chunk(b": keep-alive\n\n")
+            else:
+                self._chunk(self._event({"content": ""}, None))
+        self.close_connection = True
 
     # ---- wire format --------------------------------------------------------------------------
     def _completion(self, text: str, finish: str) -> dict:

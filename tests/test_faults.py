@@ -13,7 +13,6 @@ from bench.stub_server import (StubServer, cut_stream_after, delay_before, empty
 from zongjie import llm
 from zongjie.brief import make_brief
 from zongjie.draft import Drafter
-from zongjie.events import DraftListener
 from zongjie.llm import LLMError, backoff_delay, make_chat_model, stream_text
 from zongjie.local_model import free_port
 from zongjie.model import Paragraph
@@ -95,15 +94,9 @@ def test_fault_on_third_call_recovers_within_retries(name, stub, brief, delays):
 
 def test_cut_stream_keeps_no_partial_duplicate(stub, brief, delays):
     tokens: list[str] = []
-
-    class Tokens(DraftListener):
-        def token(self, key, piece):
-            if key == "s1.3":
-                tokens.append(piece)
-
     stub.script(ok(answer), ok(answer), cut_stream_after(3, answer))
     report = Drafter(chat=chat_for(stub.url), repair=False).draft_report(
-        brief, outline_with_user_opening(brief), listener=Tokens())
+        brief, outline_with_user_opening(brief), on_event=lambda k, kind, t: tokens.append(t) if k == "s1.3" and kind == "token" else None)
     text = report.find("s1.3").text
     assert text.count("围绕") == 1 and text.startswith("围绕" + report.find("s1.3").heading)
     assert "".join(tokens).count("围绕") == 2, "the UI saw the cut attempt's tokens; see on_retry"
@@ -237,14 +230,16 @@ def test_key_echoed_by_a_server_is_redacted(stub, caplog, delays):
     assert info.value.__cause__ is None, "the echoing client error is not chained into tracebacks"
 
 
-def test_key_not_forwarded_on_redirect_to_another_origin(brief, delays):
+def test_nothing_forwarded_on_redirect_to_another_origin(brief, delays):
+    """Neither the key nor the prompt: a cross-origin redirect is refused (issue 16 #7; before, the
+    client followed it without the key but with the bullets)."""
     with StubServer(ok(answer)) as elsewhere, StubServer() as endpoint:
         endpoint.script(redirect(elsewhere.url + "/chat/completions"))
-        text = stream_text(chat_for(endpoint.url), [HumanMessage(content="本节标题：测试")])
-        assert text.startswith("围绕测试")
+        with pytest.raises(LLMError, match="地址已变更") as info:
+            stream_text(chat_for(endpoint.url), [HumanMessage(content="本节标题：测试")])
+        assert info.value.kind == llm.MOVED and delays == [], "not retried"
         assert endpoint.chat_requests[0].headers.get("authorization") == f"Bearer {KEY}"
-        assert elsewhere.chat_requests and all("authorization" not in {k.lower() for k in r.headers}
-                                               for r in elsewhere.requests)
+        assert elsewhere.requests == []
 
 
 def test_loopback_endpoint_ignores_proxy_environment(stub, monkeypatch, delays):
@@ -264,13 +259,8 @@ def test_a_retry_gets_the_full_output_budget_again(stub, delays, brief):
     assert COMPACT_CALL_CHARS - 60 < len(long_answer) < COMPACT_CALL_CHARS
     stub.script(cut_stream_after(80, long_answer), ok(long_answer))
     report = build_outline(brief)
-    retries = []
-
-    class Retries(DraftListener):
-        def retrying(self, key, reason):
-            retries.append(reason)
-
+    events = []
     Drafter(chat=chat_for(stub.url), compact=True, repair=False).draft_section(
-        report, brief, "opening", listener=Retries())
+        report, brief, "opening", on_event=lambda k, kind, p: events.append(kind))
     assert report.opening.text == long_answer + "现将有关情况总结如下："  # the opening's fixed lead-out
-    assert retries
+    assert "retry" in events

@@ -12,13 +12,14 @@ from dataclasses import replace
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
+import httpx2  # the openai client's HTTP library (a fork of httpx)
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import BaseMessage, BaseMessageChunk
 
 from .errors import LLMError  # noqa: F401 (re-exported: callers catch it from here)
 from .local_model import (MODEL_NAME, LocalModelError, LocalServer, ServerCrashed, crash_message,
                           ensure_running, start_server)
-from .settings import Settings
+from .settings import Settings, safe_url, split_userinfo
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ RETRY_AFTER_CAP = 30.0
 TIMEOUT, BUSY, SERVER, CONNECT, CUT, EMPTY, FORMAT, AUTH, NOT_FOUND = (
     "timeout", "busy", "server", "connect", "cut", "empty", "format", "auth", "not_found")
 CRASH = "crash"  # the embedded server died from a signal: not retried past the second crash
+MOVED = "moved"  # a redirect we do not follow (another origin, or one that would turn POST into GET)
 RETRYABLE = frozenset({TIMEOUT, BUSY, SERVER, CONNECT, CUT, EMPTY, FORMAT})
 MESSAGES = {
     TIMEOUT: "模型服务响应超时，请稍后重试，或在设置中调大超时时间。",
@@ -47,6 +49,8 @@ MESSAGES = {
     FORMAT: "模型服务返回的内容格式错误，无法解析；请检查服务地址是否为 OpenAI 兼容接口（通常以 /v1 结尾）。",
     AUTH: "模型服务拒绝了 API 密钥，请在设置中检查密钥。",
     NOT_FOUND: "模型服务找不到该模型，请在设置中检查模型名称和服务地址。",
+    MOVED: ("模型服务的地址已变更（HTTP {code}{where}）。为免把要点发往未经确认的地址，zongjie 不跟随这种跳转；"
+            "请确认新地址可信后，在设置中把服务地址改为它。"),
 }
 
 
@@ -75,9 +79,11 @@ def make_chat_model(settings: Settings, *, local: bool = False) -> BaseChatModel
 
     if not settings.base_url:
         raise LLMError("未配置模型服务地址。")
-    extra = {"http_client": _loopback_http_client()} if is_loopback(settings.base_url) else {}
+    # user:password@ leaves the URL (it would show in repr(chat) and in httpx's log lines) and goes
+    # to the HTTP client as Basic auth, which is what it did inside the URL (settings warn about it).
+    base_url, userinfo = split_userinfo(settings.base_url)
     chat = ChatOpenAI(
-        base_url=settings.base_url,
+        base_url=base_url,
         # llama.cpp and Ollama accept any key; the client library insists on a non-empty one.
         api_key=settings.api_key or "not-needed",
         model=settings.model or MODEL_NAME,
@@ -87,7 +93,7 @@ def make_chat_model(settings: Settings, *, local: bool = False) -> BaseChatModel
         max_retries=settings.max_retries,
         streaming=True,
         extra_body=_extra_body(settings, local),
-        **extra,
+        http_client=_http_client(is_loopback(base_url), userinfo),
     )
     _disable_client_retries(chat)
     return chat
@@ -107,20 +113,83 @@ def is_loopback(base_url: str) -> bool:
     return host in ("localhost", "::1") or host.startswith("127.")
 
 
-_loopback_client = None
-_loopback_lock = threading.Lock()
+_clients: dict = {}
+_clients_lock = threading.Lock()
 
 
-def _loopback_http_client():
-    """A loopback endpoint (the embedded server) must not be routed through an HTTP_PROXY from the
-    environment: the proxy could not reach it, and it would see the request and its key."""
-    global _loopback_client
-    with _loopback_lock:
-        if _loopback_client is None:
-            import openai
+def _http_client(loopback: bool, userinfo: tuple[str, str] | None):
+    """The HTTP client under every chat model (shared, for its connection pool), with three guards:
 
-            _loopback_client = openai.DefaultHttpxClient(trust_env=False)
-        return _loopback_client
+    - a loopback endpoint (the embedded server) is not routed through an HTTP_PROXY from the
+      environment: the proxy could not reach it, and it would see the request and its key;
+    - redirects are followed only to the same origin and only when they keep the method (307/308):
+      any other one would send the prompt, the user's bullets, to a host nobody configured, or
+      replay the chat request as a GET (a 301 then read as "model not found");
+    - a wall-clock deadline per request (its read timeout, see _Deadline): keep-alive comments or
+      empty deltas reset the read timeout forever, so without it a silent stream never ends."""
+    import openai
+
+    key = (loopback, userinfo)
+    with _clients_lock:
+        if key not in _clients:
+            options: dict = {"event_hooks": {"request": [_start_clock], "response": [_refuse_redirect, _deadline]}}
+            if loopback:
+                options["trust_env"] = False
+            if userinfo is not None:
+                options["auth"] = httpx2.BasicAuth(*userinfo)
+            _clients[key] = openai.DefaultHttpxClient(**options)
+        return _clients[key]
+
+
+def _start_clock(request) -> None:
+    request.extensions = {**request.extensions, "zongjie_started": time.monotonic()}
+
+
+def _refuse_redirect(response) -> None:
+    if not response.has_redirect_location:
+        return
+    import openai
+
+    request = response.request
+    target = request.url.join(response.headers["location"])
+    same_origin = (target.scheme, target.host, target.port) == (request.url.scheme, request.url.host,
+                                                                 request.url.port)
+    if same_origin and response.status_code in (307, 308):
+        return
+    raise openai.APIStatusError(f"redirect to {_origin_of(str(target))} not followed", response=response,
+                                body=None)
+
+
+def _origin_of(url: str) -> str:
+    """scheme://host[:port]/path of a URL, for a message: no credentials, no query string."""
+    parts = urlsplit(safe_url(url))
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+def _deadline(response) -> None:
+    """Bound the whole response by the request's own timeout, counted from when it was sent."""
+    timeout = (response.request.extensions.get("timeout") or {}).get("read")
+    started = response.request.extensions.get("zongjie_started")
+    if timeout and started is not None and isinstance(response.stream, httpx2.SyncByteStream):
+        response.stream = _Deadline(response.stream, started + timeout, timeout)
+
+
+class _Deadline(httpx2.SyncByteStream):
+    """A response body that raises ReadTimeout at the first piece arriving after the deadline. A
+    stream silent past the read timeout still ends by that timeout, so one call lasts at most its
+    timeout plus one read timeout."""
+
+    def __init__(self, inner: httpx2.SyncByteStream, deadline: float, timeout: float):
+        self._inner, self._deadline, self._timeout = inner, deadline, timeout
+
+    def __iter__(self):
+        for piece in self._inner:
+            if time.monotonic() > self._deadline:
+                raise httpx2.ReadTimeout(f"no complete reply within {self._timeout:g} s")
+            yield piece
+
+    def close(self) -> None:
+        self._inner.close()
 
 
 def _extra_body(settings: Settings, local: bool) -> dict | None:
@@ -207,6 +276,8 @@ def fault_kind(exc: BaseException) -> str | None:
         return TIMEOUT
     if isinstance(exc, openai.APIStatusError):
         code = exc.status_code
+        if 300 <= code < 400:
+            return MOVED
         if code == 429:
             return BUSY
         if code == 408:
@@ -234,6 +305,8 @@ def describe_error(exc: BaseException) -> str:
     kind = fault_kind(exc)
     if kind == SERVER:
         return MESSAGES[SERVER].format(code=getattr(exc, "status_code", "5xx"))
+    if kind == MOVED:
+        return MESSAGES[MOVED].format(code=getattr(exc, "status_code", "3xx"), where=_moved_to(exc))
     if kind is not None:
         return MESSAGES[kind]
     # Unrecognised types (other clients, tests): fall back on what the text says.
@@ -250,6 +323,17 @@ def describe_error(exc: BaseException) -> str:
     if "Connection" in name or "connect" in text.lower():
         return MESSAGES[CONNECT]
     return f"模型调用失败（{name}），请重试；若反复出现，请检查设置。"
+
+
+def _moved_to(exc: BaseException) -> str:
+    response = getattr(exc, "response", None)
+    location = getattr(response, "headers", {}).get("location") if response is not None else None
+    if not location:
+        return ""
+    try:
+        return "，新地址 " + _origin_of(str(response.request.url.join(location)))
+    except Exception:  # noqa: BLE001 - a message detail; a malformed Location just goes unnamed
+        return ""
 
 
 def retry_after(exc: BaseException) -> float | None:
@@ -315,8 +399,12 @@ def _chain_text(exc: BaseException | None, depth: int = 0) -> str:
 def stream_text(chat: BaseChatModel, messages: list[BaseMessage],
                 on_token: Callable[[str], None] | None = None,
                 should_stop: Callable[[], bool] | None = None,
-                on_retry: Callable[[int, float, str], None] | None = None) -> str:
+                on_retry: Callable[[int, float, str], None] | None = None,
+                max_chars: int | None = None) -> str:
     """Stream a completion, reporting each piece; returns the full text (partial if stopped).
+
+    max_chars: the output budget. The stream is closed once it is reached, and the piece that
+    crosses it is cut there, so a single oversized delta (one of 10 MB was seen) cannot bypass it.
 
     Timeouts, 429, 5xx, refused connections, a stream cut before its finish_reason, an empty reply
     and an unparsable reply are retried `chat.max_retries` times (0 for models without that field)
@@ -331,7 +419,7 @@ def stream_text(chat: BaseChatModel, messages: list[BaseMessage],
         if attempt > 1 and should_stop and should_stop():
             return ""
         try:
-            text = _attempt(chat, messages, on_token, should_stop)
+            text = _attempt(chat, messages, on_token, should_stop, max_chars)
             succeeded = getattr(chat, "_zongjie_succeeded", None)
             if succeeded is not None:
                 succeeded()
@@ -371,11 +459,12 @@ class _CallbackError(Exception):
 
 
 def _attempt(chat: BaseChatModel, messages: list[BaseMessage], on_token: Callable[[str], None] | None,
-             should_stop: Callable[[], bool] | None) -> str:
+             should_stop: Callable[[], bool] | None, max_chars: int | None = None) -> str:
     """One streamed call. On the OpenAI protocol, complete means a finish_reason arrived: the
     openai client ends quietly on a close-delimited body without [DONE], so a missing finish_reason
     is the one reliable sign of a cut there (a chunked body that breaks raises instead)."""
     parts: list[str] = []
+    received = 0
     finished = False
     stream = chat.stream(messages)
     try:
@@ -394,13 +483,18 @@ def _attempt(chat: BaseChatModel, messages: list[BaseMessage], on_token: Callabl
             if (getattr(chunk, "response_metadata", None) or {}).get("finish_reason"):
                 finished = True
             text = _text(chunk)
+            if max_chars is not None:
+                text = text[: max(0, max_chars - received)]
             if text:
                 parts.append(text)
+                received += len(text)
                 if on_token:
                     try:
                         on_token(text)
                     except Exception as exc:  # noqa: BLE001
                         raise _CallbackError(exc) from exc
+            if max_chars is not None and received >= max_chars:
+                return "".join(parts)  # budget spent: like a stop, the partial text is the answer
     finally:
         close = getattr(stream, "close", None)
         if close:
