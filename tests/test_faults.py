@@ -13,6 +13,7 @@ from bench.stub_server import (StubServer, cut_stream_after, delay_before, empty
 from zongjie import llm
 from zongjie.brief import make_brief
 from zongjie.draft import Drafter
+from zongjie.events import DraftListener
 from zongjie.llm import LLMError, backoff_delay, make_chat_model, stream_text
 from zongjie.local_model import free_port
 from zongjie.model import Paragraph
@@ -94,9 +95,15 @@ def test_fault_on_third_call_recovers_within_retries(name, stub, brief, delays):
 
 def test_cut_stream_keeps_no_partial_duplicate(stub, brief, delays):
     tokens: list[str] = []
+
+    class Tokens(DraftListener):
+        def token(self, key, piece):
+            if key == "s1.3":
+                tokens.append(piece)
+
     stub.script(ok(answer), ok(answer), cut_stream_after(3, answer))
     report = Drafter(chat=chat_for(stub.url), repair=False).draft_report(
-        brief, outline_with_user_opening(brief), on_event=lambda k, kind, t: tokens.append(t) if k == "s1.3" and kind == "token" else None)
+        brief, outline_with_user_opening(brief), listener=Tokens())
     text = report.find("s1.3").text
     assert text.count("围绕") == 1 and text.startswith("围绕" + report.find("s1.3").heading)
     assert "".join(tokens).count("围绕") == 2, "the UI saw the cut attempt's tokens; see on_retry"
@@ -259,8 +266,13 @@ def test_a_retry_gets_the_full_output_budget_again(stub, delays, brief):
     assert COMPACT_CALL_CHARS - 60 < len(long_answer) < COMPACT_CALL_CHARS
     stub.script(cut_stream_after(80, long_answer), ok(long_answer))
     report = build_outline(brief)
-    events = []
+    retries = []
+
+    class Retries(DraftListener):
+        def retrying(self, key, reason):
+            retries.append(reason)
+
     Drafter(chat=chat_for(stub.url), compact=True, repair=False).draft_section(
-        report, brief, "opening", on_event=lambda k, kind, p: events.append(kind))
+        report, brief, "opening", listener=Retries())
     assert report.opening.text == long_answer + "现将有关情况总结如下："  # the opening's fixed lead-out
-    assert "retry" in events
+    assert retries
