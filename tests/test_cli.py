@@ -1,4 +1,5 @@
 import docx
+import pytest
 
 from zongjie.cli import main
 
@@ -31,3 +32,27 @@ def test_cli_non_utf8_file(tmp_path, capsys):
     src.write_bytes("开展活动30场".encode("gbk"))
     assert main(["draft", str(src), "--unit", "团委", "--period", "2023年", "--fake"]) == 2
     assert "UTF-8" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+def test_cli_drafts_sections_concurrently_against_a_remote_endpoint(tmp_path, bullets_text, monkeypatch, concurrency):
+    """ZONGJIE_CONCURRENCY reaches the CLI's drafter (it used to be ignored there): against a remote
+    endpoint that many sections are in flight at once, and the report is the same."""
+    from bench.speed_remote import grounded_answer
+    from bench.stub_server import StubServer, ok
+
+    src = tmp_path / "bullets.txt"
+    src.write_text(bullets_text, encoding="utf-8")
+    out = tmp_path / f"report{concurrency}.docx"
+    with StubServer(ok(grounded_answer), latency_per_token=0.005) as stub:
+        for name, value in (("BASE_URL", stub.url), ("API_KEY", "test-key"), ("STYLE", "full"),
+                            ("CONCURRENCY", str(concurrency))):
+            monkeypatch.setenv(f"ZONGJIE_{name}", value)
+        code = main(["draft", str(src), "--unit", "共青团某某区委员会", "--period", "2023年上半年",
+                     "--no-examples", "-o", str(out)])
+        peak, calls = stub.max_in_flight, len(stub.chat_requests)
+    assert code == 0
+    assert calls == 8, "one call per section, no repairs"
+    assert peak == 1 if concurrency == 1 else 2 <= peak <= concurrency, peak
+    md = out.with_suffix(".md").read_text(encoding="utf-8")
+    assert "4560名" in md and "## 三、下一步工作打算" in md

@@ -7,6 +7,7 @@ import unicodedata
 from .model import Brief, Bullet
 from .text import HAN_RE
 from .vocab import GENRES, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
+from .errors import UserError
 
 MAX_BULLETS = 60
 MAX_BULLET_CHARS = 600
@@ -29,7 +30,7 @@ _PROBLEM_HINT = re.compile(r"^(问题|不足)[:：]|不足|短板|欠缺|有待(
 _PLAN_HINT = re.compile(r"^(下一步|计划|打算)[:：]|^下一步|^下半年|^明年|^(将|拟|计划)|力争")
 
 
-class BriefError(ValueError):
+class BriefError(UserError, ValueError):
     """Invalid input; the message is a Chinese sentence for the user."""
 
 

@@ -8,22 +8,21 @@ import os
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
-from .brief import BriefError, brief_warnings, make_brief
+from .brief import brief_warnings, make_brief
 from .events import DraftListener
-from .llm import LLMError
 from .local_model import LocalModelError, assemble_model
 from .vocab import GENRES
-from .settings import SettingsError, disable_tracing, load_settings
+from .settings import disable_tracing
+from .errors import UserError
 
 # The CLI's Markdown ends with this (an HTML comment, invisible when rendered): a .md that does not is
 # the user's own, and is not overwritten without --force.
 GENERATED_MARK = "<!-- 由 zongjie 生成；再次运行会覆盖本文件 -->"
 
 
-class OutputError(ValueError):
+class OutputError(UserError, ValueError):
     """An output path the CLI must not or cannot write; the message is a Chinese sentence."""
 
 
@@ -62,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return 0 if report(generate=not args.no_generate) else 1
         return draft_command(args)
-    except (BriefError, LLMError, LocalModelError, OutputError, SettingsError, OSError, UnicodeDecodeError) as exc:
+    except (UserError, LocalModelError, OSError, UnicodeDecodeError) as exc:
         print(f"错误：{_message(exc)}", file=sys.stderr)
         return 2
 
@@ -80,15 +79,15 @@ def prepare_command() -> int:
 def _message(exc: Exception) -> str:
     if isinstance(exc, UnicodeDecodeError):
         return "要点文件不是 UTF-8 文本，请另存为 UTF-8 后重试。"
-    if isinstance(exc, OSError) and not isinstance(exc, (LLMError, LocalModelError)):
+    if isinstance(exc, OSError) and not isinstance(exc, (UserError, LocalModelError)):
         return f"无法读写文件：{getattr(exc, 'filename', '') or exc}"
     return str(exc)
 
 
 def draft_command(args: argparse.Namespace) -> int:
-    from .draft import Drafter
     from .export_docx import export_docx
     from .export_md import export_markdown
+    from .runtime import runtime
 
     # Before anything slow: drafting takes minutes, and its result would be lost (or would destroy
     # the bullets file) if the outputs turned out to be unwritable only afterwards.
@@ -97,30 +96,22 @@ def draft_command(args: argparse.Namespace) -> int:
     for warning in brief_warnings(brief):
         print(f"提示：{warning}", file=sys.stderr)
     notices: list[str] = []
-    settings = load_settings(notices=notices)
+    rt = runtime(fake=args.fake, style=args.style, notices=notices)
     for notice in notices:
         print(f"提示：{notice}", file=sys.stderr)
-    if args.style:
-        settings = replace(settings, style=args.style)
-    chat, server = _chat_model(args.fake, settings)
-    index = None if args.no_examples else _index()
     progress = Progress()
-    started = progress.started
-
     try:
-        drafter = Drafter(chat=chat, index=index, compact=settings.compact and not _fake(args.fake))
-        if server and settings.compact:
-            print("正在预热内置模型的提示词缓存…", file=sys.stderr)
-            drafter.writer.warm_up(chat)
-        report = drafter.draft_report(brief, listener=progress)
+        if rt.starts_server:
+            print("正在启动内置模型并预热提示词缓存…", file=sys.stderr)
+        drafter = rt.drafter(None if args.no_examples else _index())
+        report = drafter.draft_report(brief, listener=progress, concurrency=rt.concurrency)
     finally:
-        if server:
-            server.stop()
+        rt.close()
     report.date = args.date
     docx_path.write_bytes(export_docx(report, inline_headlines=args.inline_headlines))
     md_path.write_text(export_markdown(report) + "\n" + GENERATED_MARK + "\n", encoding="utf-8")
     issues = [i for s in report.all_sections() for i in s.issues]
-    print(f"已写出 {docx_path} 和 {md_path}，用时 {time.monotonic() - started:.1f} 秒"
+    print(f"已写出 {docx_path} 和 {md_path}，用时 {time.monotonic() - progress.started:.1f} 秒"
           f"（模型调用 {drafter.stats['calls']} 次，其中核对后重写 {drafter.stats['repairs']} 次）。", file=sys.stderr)
     for issue in issues:
         print(f"  注意［{issue.kind}］{issue.section_key}：{issue.text}", file=sys.stderr)
@@ -200,20 +191,6 @@ class Progress(DraftListener):
 
     def repairing(self, key: str) -> None:
         self._say(f"核对事实后重写 {key}")
-
-
-def _fake(flag: bool) -> bool:
-    return flag or os.environ.get("ZONGJIE_FAKE_LLM") == "1"
-
-
-def _chat_model(fake: bool, settings):
-    if _fake(fake):
-        from .fake_llm import TemplateChatModel
-
-        return TemplateChatModel(), None
-    from .llm import connect
-
-    return connect(settings)
 
 
 def _index():

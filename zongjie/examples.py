@@ -20,6 +20,7 @@ from retrieval.tagging import genre_for_title
 from zongjie.brief import clean_line
 from zongjie.text import cn_index
 from zongjie.settings import data_dir
+from zongjie.errors import UserError
 
 if TYPE_CHECKING:  # retrieval.index loads jieba and bm25s; only index() needs them
     from retrieval.index import SectionIndex
@@ -63,7 +64,7 @@ MSG_TEMPLATE = "这是 Word 模板文件（.dotx），请在 Word 中用它新�
 MSG_SAVE_FAILED = "范文保存失败，请检查磁盘空间或数据目录的权限后重试。"
 
 
-class ExampleError(ValueError):
+class ExampleError(UserError, ValueError):
     """An upload that cannot become an example; str() is a Chinese sentence for the user."""
 
 

@@ -2,68 +2,33 @@
 server), streamed with bounded retries so a flaky endpoint costs a wait, not a section."""
 from __future__ import annotations
 
-import json
 import logging
-import re
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit
 
-import httpx2  # the openai client's HTTP library (a fork of httpx)
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import BaseMessage, BaseMessageChunk
 
-from .errors import LLMError  # noqa: F401 (re-exported: callers catch it from here)
+from .errors import Fault, LLMError
+from .faults import (AUTH, BUSY, CONNECT, CRASH, CUT, EMPTY, FORMAT, MESSAGES, MOVED, NOT_FOUND, RETRY_AFTER_CAP,
+                     RETRYABLE, SERVER, TIMEOUT, EmptyReply, MalformedReply, StreamCut, backoff_delay, describe_error,
+                     fault_kind, redact, retry_after)
 from .local_model import (MODEL_NAME, LocalModelError, LocalServer, ServerCrashed, crash_message,
                           ensure_running, start_server)
-from .settings import Settings, safe_url, split_userinfo
+from .settings import Settings, is_loopback, split_userinfo
+from .transport import http_client
+
+# The fault words and helpers live in zongjie.faults; callers (and tests) know them from here too.
+__all__ = [
+    "AUTH", "BUSY", "CONNECT", "CRASH", "CUT", "EMPTY", "FORMAT", "MESSAGES", "MOVED", "NOT_FOUND", "RETRYABLE",
+    "RETRY_AFTER_CAP", "SERVER", "TIMEOUT", "Fault", "LLMError", "attach_server", "backoff_delay", "connect",
+    "describe_error", "fault_kind", "make_chat_model", "sleep", "stream_text",
+]
 
 log = logging.getLogger(__name__)
 
-
 LOCAL_REPEAT_PENALTY = 1.1
-
-# Backoff before retry n (1-based): min(BASE * FACTOR**(n-1), CAP) -> 1 s, 2 s, 4 s, 8 s, 8 s ...
-# A server's Retry-After can lengthen a wait, up to RETRY_AFTER_CAP.
-RETRY_BASE = 1.0
-RETRY_FACTOR = 2.0
-RETRY_CAP = 8.0
-RETRY_AFTER_CAP = 30.0
-
-# Faults: what went wrong, as a stable word the UI can branch on (LLMError.kind) and a message.
-TIMEOUT, BUSY, SERVER, CONNECT, CUT, EMPTY, FORMAT, AUTH, NOT_FOUND = (
-    "timeout", "busy", "server", "connect", "cut", "empty", "format", "auth", "not_found")
-CRASH = "crash"  # the embedded server died from a signal: not retried past the second crash
-MOVED = "moved"  # a redirect we do not follow (another origin, or one that would turn POST into GET)
-RETRYABLE = frozenset({TIMEOUT, BUSY, SERVER, CONNECT, CUT, EMPTY, FORMAT})
-MESSAGES = {
-    TIMEOUT: "模型服务响应超时，请稍后重试，或在设置中调大超时时间。",
-    BUSY: "模型服务繁忙（请求过于频繁，HTTP 429），请稍后重试。",
-    SERVER: "模型服务出错（HTTP {code}），请稍后重试；若反复出现，请联系服务提供方。",
-    CONNECT: "无法连接模型服务，请检查服务地址或网络；使用内置模型时请确认其已启动。",
-    CUT: "模型回复中断（连接在生成途中断开），请重新生成本节。",
-    EMPTY: "模型返回为空，请重新生成本节；若反复出现，请更换模型或检查设置。",
-    FORMAT: "模型服务返回的内容格式错误，无法解析；请检查服务地址是否为 OpenAI 兼容接口（通常以 /v1 结尾）。",
-    AUTH: "模型服务拒绝了 API 密钥，请在设置中检查密钥。",
-    NOT_FOUND: "模型服务找不到该模型，请在设置中检查模型名称和服务地址。",
-    MOVED: ("模型服务的地址已变更（HTTP {code}{where}）。为免把要点发往未经确认的地址，zongjie 不跟随这种跳转；"
-            "请确认新地址可信后，在设置中把服务地址改为它。"),
-}
-
-
-class StreamCut(RuntimeError):
-    """The stream ended without a finish_reason: the connection dropped after some text."""
-
-
-class EmptyReply(RuntimeError):
-    """The model finished without writing anything."""
-
-
-class MalformedReply(RuntimeError):
-    """The endpoint answered, but not with an OpenAI chat completion stream."""
 
 
 def make_chat_model(settings: Settings, *, local: bool = False) -> BaseChatModel:
@@ -93,7 +58,7 @@ def make_chat_model(settings: Settings, *, local: bool = False) -> BaseChatModel
         max_retries=settings.max_retries,
         streaming=True,
         extra_body=_extra_body(settings, local),
-        http_client=_http_client(is_loopback(base_url), userinfo),
+        http_client=http_client(is_loopback(base_url), userinfo),
     )
     _disable_client_retries(chat)
     return chat
@@ -106,90 +71,6 @@ def _disable_client_retries(chat) -> None:
             client = client.with_options(max_retries=0)
             setattr(chat, root, client)
             setattr(chat, sub, client.chat.completions)
-
-
-def is_loopback(base_url: str) -> bool:
-    host = (urlsplit(base_url).hostname or "").lower()
-    return host in ("localhost", "::1") or host.startswith("127.")
-
-
-_clients: dict = {}
-_clients_lock = threading.Lock()
-
-
-def _http_client(loopback: bool, userinfo: tuple[str, str] | None):
-    """The HTTP client under every chat model (shared, for its connection pool), with three guards:
-
-    - a loopback endpoint (the embedded server) is not routed through an HTTP_PROXY from the
-      environment: the proxy could not reach it, and it would see the request and its key;
-    - redirects are followed only to the same origin and only when they keep the method (307/308):
-      any other one would send the prompt, the user's bullets, to a host nobody configured, or
-      replay the chat request as a GET (a 301 then read as "model not found");
-    - a wall-clock deadline per request (its read timeout, see _Deadline): keep-alive comments or
-      empty deltas reset the read timeout forever, so without it a silent stream never ends."""
-    import openai
-
-    key = (loopback, userinfo)
-    with _clients_lock:
-        if key not in _clients:
-            options: dict = {"event_hooks": {"request": [_start_clock], "response": [_refuse_redirect, _deadline]}}
-            if loopback:
-                options["trust_env"] = False
-            if userinfo is not None:
-                options["auth"] = httpx2.BasicAuth(*userinfo)
-            _clients[key] = openai.DefaultHttpxClient(**options)
-        return _clients[key]
-
-
-def _start_clock(request) -> None:
-    request.extensions = {**request.extensions, "zongjie_started": time.monotonic()}
-
-
-def _refuse_redirect(response) -> None:
-    if not response.has_redirect_location:
-        return
-    import openai
-
-    request = response.request
-    target = request.url.join(response.headers["location"])
-    same_origin = (target.scheme, target.host, target.port) == (request.url.scheme, request.url.host,
-                                                                 request.url.port)
-    if same_origin and response.status_code in (307, 308):
-        return
-    raise openai.APIStatusError(f"redirect to {_origin_of(str(target))} not followed", response=response,
-                                body=None)
-
-
-def _origin_of(url: str) -> str:
-    """scheme://host[:port]/path of a URL, for a message: no credentials, no query string."""
-    parts = urlsplit(safe_url(url))
-    return f"{parts.scheme}://{parts.netloc}{parts.path}"
-
-
-def _deadline(response) -> None:
-    """Bound the whole response by the request's own timeout, counted from when it was sent."""
-    timeout = (response.request.extensions.get("timeout") or {}).get("read")
-    started = response.request.extensions.get("zongjie_started")
-    if timeout and started is not None and isinstance(response.stream, httpx2.SyncByteStream):
-        response.stream = _Deadline(response.stream, started + timeout, timeout)
-
-
-class _Deadline(httpx2.SyncByteStream):
-    """A response body that raises ReadTimeout at the first piece arriving after the deadline. A
-    stream silent past the read timeout still ends by that timeout, so one call lasts at most its
-    timeout plus one read timeout."""
-
-    def __init__(self, inner: httpx2.SyncByteStream, deadline: float, timeout: float):
-        self._inner, self._deadline, self._timeout = inner, deadline, timeout
-
-    def __iter__(self):
-        for piece in self._inner:
-            if time.monotonic() > self._deadline:
-                raise httpx2.ReadTimeout(f"no complete reply within {self._timeout:g} s")
-            yield piece
-
-    def close(self) -> None:
-        self._inner.close()
 
 
 def _extra_body(settings: Settings, local: bool) -> dict | None:
@@ -259,111 +140,6 @@ def _retarget(chat, base_url: str) -> None:
             setattr(chat, sub, client.chat.completions)
 
 
-# ---- faults -------------------------------------------------------------------------------------
-def fault_kind(exc: BaseException) -> str | None:
-    """Classify a client exception; None for what retrying cannot fix (or we do not recognise)."""
-    import openai
-
-    if isinstance(exc, LLMError):
-        return exc.kind
-    if isinstance(exc, StreamCut):
-        return CUT
-    if isinstance(exc, EmptyReply):
-        return EMPTY
-    if isinstance(exc, (MalformedReply, json.JSONDecodeError, UnicodeDecodeError)):
-        return FORMAT
-    if isinstance(exc, (openai.APITimeoutError, TimeoutError)):  # before APIConnectionError: a subclass
-        return TIMEOUT
-    if isinstance(exc, openai.APIStatusError):
-        code = exc.status_code
-        if 300 <= code < 400:
-            return MOVED
-        if code == 429:
-            return BUSY
-        if code == 408:
-            return TIMEOUT
-        if code == 409 or code >= 500:
-            return SERVER
-        if code in (401, 403):
-            return AUTH
-        if code == 404:
-            return NOT_FOUND
-        return None
-    if isinstance(exc, (openai.APIConnectionError, ConnectionError)):
-        return CONNECT
-    name = type(exc).__name__
-    module = type(exc).__module__ or ""
-    if module.startswith(("httpx", "httpcore")):  # a transport error the client did not wrap
-        return TIMEOUT if "Timeout" in name else CONNECT
-    return None
-
-
-def describe_error(exc: BaseException) -> str:
-    """Map client exceptions to a Chinese sentence that says what to do."""
-    if isinstance(exc, LLMError):
-        return str(exc)
-    kind = fault_kind(exc)
-    if kind == SERVER:
-        return MESSAGES[SERVER].format(code=getattr(exc, "status_code", "5xx"))
-    if kind == MOVED:
-        return MESSAGES[MOVED].format(code=getattr(exc, "status_code", "3xx"), where=_moved_to(exc))
-    if kind is not None:
-        return MESSAGES[kind]
-    # Unrecognised types (other clients, tests): fall back on what the text says.
-    name = type(exc).__name__
-    text = str(exc)
-    if "Timeout" in name or "timed out" in text.lower():
-        return MESSAGES[TIMEOUT]
-    if "RateLimit" in name or "429" in text:
-        return MESSAGES[BUSY]
-    if "Authentication" in name or "401" in text:
-        return MESSAGES[AUTH]
-    if "NotFound" in name or "404" in text:
-        return MESSAGES[NOT_FOUND]
-    if "Connection" in name or "connect" in text.lower():
-        return MESSAGES[CONNECT]
-    return f"模型调用失败（{name}），请重试；若反复出现，请检查设置。"
-
-
-def _moved_to(exc: BaseException) -> str:
-    response = getattr(exc, "response", None)
-    location = getattr(response, "headers", {}).get("location") if response is not None else None
-    if not location:
-        return ""
-    try:
-        return "，新地址 " + _origin_of(str(response.request.url.join(location)))
-    except Exception:  # noqa: BLE001 - a message detail; a malformed Location just goes unnamed
-        return ""
-
-
-def retry_after(exc: BaseException) -> float | None:
-    """Seconds from a Retry-After (or retry-after-ms) header of an HTTP error, if any."""
-    headers = getattr(getattr(exc, "response", None), "headers", None)
-    if not headers:
-        return None
-    try:
-        ms = headers.get("retry-after-ms")
-        if ms:
-            return max(0.0, float(ms) / 1000)
-        value = headers.get("retry-after")
-        if not value:
-            return None
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError, OverflowError):
-        return None
-
-
-def backoff_delay(retry: int, server_hint: float | None = None) -> float:
-    """Seconds to wait before retry number `retry` (1 = the first retry)."""
-    delay = min(RETRY_BASE * RETRY_FACTOR ** (retry - 1), RETRY_CAP)
-    if server_hint is not None:
-        delay = max(delay, min(server_hint, RETRY_AFTER_CAP))
-    return delay
-
-
 def sleep(seconds: float, should_stop: Callable[[], bool] | None = None) -> None:
     """The backoff wait, in short slices so 停止 is not held up. Tests replace this attribute."""
     deadline = time.monotonic() + seconds
@@ -371,16 +147,6 @@ def sleep(seconds: float, should_stop: Callable[[], bool] | None = None) -> None
         if should_stop and should_stop():
             return
         time.sleep(min(left, 0.2))
-
-
-_KEYLIKE = re.compile(r"(Bearer\s+)\S+|\bsk-[A-Za-z0-9_\-]{4,}", re.I)
-
-
-def redact(text: str, secret: str = "") -> str:
-    """For log lines: the configured key, bearer tokens and sk-… strings become ***."""
-    if secret and len(secret) >= 4:
-        text = text.replace(secret, "***")
-    return _KEYLIKE.sub(lambda m: (m.group(1) or "") + "***", text)
 
 
 def _secret_of(chat) -> str:

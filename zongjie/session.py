@@ -11,9 +11,10 @@ from .facts import issues_for_section
 from .model import MAX_SECTION_CHARS, Brief, Report
 from .store import Store, Version
 from .text import xml_safe
+from .errors import UserError
 
 
-class EditError(ValueError):
+class EditError(UserError, ValueError):
     """An edit that cannot be applied (too long); the message is a Chinese sentence for the user."""
 
 
@@ -91,7 +92,7 @@ def _sentences(text: str) -> list[str]:
 
 
 # ---- outline editing (before or between drafts) ---------------------------------------------
-class OutlineError(ValueError):
+class OutlineError(UserError, ValueError):
     """An outline edit that would lose a bullet or break the structure; message is for the user."""
 
 

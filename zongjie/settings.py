@@ -9,6 +9,7 @@ import tempfile
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+from .errors import UserError
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +20,7 @@ MAX_RETRIES = 10
 STYLES = ("auto", "compact", "full")
 
 
-class SettingsError(RuntimeError):
+class SettingsError(UserError, RuntimeError):
     """The data directory or the settings file cannot be used; the message is a Chinese sentence."""
 
 
@@ -117,6 +118,13 @@ def split_userinfo(url: str) -> tuple[str, tuple[str, str] | None]:
     from urllib.parse import unquote
 
     return urlunsplit(parts._replace(netloc=host)), (unquote(user), unquote(password))
+
+
+def is_loopback(url_or_host: str) -> bool:
+    """Is this endpoint (a URL, or a bare host) on this machine: localhost, 127.x or ::1?"""
+    host = urlsplit(url_or_host).hostname if "://" in url_or_host else url_or_host.strip("[]")
+    host = (host or "").lower()
+    return host in ("localhost", "::1") or host.startswith("127.")
 
 
 def safe_url(url: str) -> str:

@@ -28,6 +28,7 @@ from typing import TypeVar
 from .merge import Conflict, merge_inputs, merge_report, pick
 from .model import MAX_SECTION_CHARS, Paragraph, Report, cap_paragraphs
 from .settings import SettingsError, data_dir
+from .errors import UserError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -68,7 +69,7 @@ COLUMNS = {
 }
 
 
-class StoreError(RuntimeError):
+class StoreError(UserError, RuntimeError):
     """The draft database cannot be read or written; the message is a Chinese sentence for the user."""
 
 
