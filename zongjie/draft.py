@@ -16,7 +16,7 @@ from .events import DraftListener, QueuedListener
 from .facts import issues_for_section
 from .grounding import allowed_terms, section_bullets, to_paragraphs
 from .llm import stream_text
-from .model import Brief, Bullet, FactIssue, IssueKind, Report, Section
+from .model import MAX_SECTION_CHARS, Brief, Bullet, FactIssue, IssueKind, Report, Section
 from .outline import build_outline
 from .vocab import ROLE_OPENING
 from .writers import FULL_SECTION_CHARS, SectionJob, Writer, format_facts
@@ -75,27 +75,40 @@ class Drafter:
             while pending:
                 _, pending = wait(pending, timeout=0.05)
                 queued.drain()
+                if should_stop and should_stop():
+                    # 停止: sections not yet started are never sent (on a paid API each one costs);
+                    # the running ones see the flag at their next piece of text and return.
+                    for future in pending:
+                        future.cancel()
         queued.drain()
         for future in futures:
-            future.result()  # re-raise the first failure; the other sections are already written
+            if not future.cancelled():
+                future.result()  # re-raise the first failure; the other sections are already written
         return report
 
     # ---- one section --------------------------------------------------------------------
     def draft_section(self, report: Report, brief: Brief, key: str, listener: DraftListener | None = None,
                       should_stop: Callable[[], bool] | None = None) -> Section:
+        stop = should_stop or (lambda: False)
+        if stop() and report.find(key) is not None:
+            return report.find(key)  # stopped before it began: its text stays as it was
         section, listener, bullets = _begin(report, brief, key, listener)
         if section.locked:
             return section
         exemplars = self.exemplars_for(section, report, bullets)
-        stop = should_stop or (lambda: False)
 
         def complete(messages: list[BaseMessage], facts: list[Bullet], *, max_chars: int = FULL_SECTION_CHARS,
                      rewrite: Callable[[str], str] = lambda t: t) -> str:
             return self._checked(messages, report, brief, section, facts, listener, stop, max_chars, rewrite)
 
         text = self.writer.write(SectionJob(report, brief, section, bullets, complete, exemplars, listener, stop))
+        if stop() and not text.strip():
+            return section  # stopped before any text came: what the section held stays
         if section.role == ROLE_OPENING and text:
             text = with_lead_out(text, lead_out_verb(report.genre))
+        # Every call has its budget, but a section written in many calls (60 bullets, compact) could
+        # still outgrow what the page and the store take; cut before the fact check sees it.
+        text = text[:MAX_SECTION_CHARS]
         self._store(section, text, bullets, self._issues(report, brief, section, bullets, text), exemplars)
         listener.section_done(key, section.text)
         return section
@@ -108,7 +121,7 @@ class Drafter:
             return section
         user = prompts.render("revise", instruction=instruction, facts=format_facts(bullets),
                               draft=section.text or "（空）")
-        text = self._complete(self.writer.revise_messages(user), key, listener, lambda: False)
+        text = self._complete(self.writer.revise_messages(user), key, listener, lambda: False)[:MAX_SECTION_CHARS]
         issues = self._issues(report, brief, section, bullets, text)
         self._store(section, text, bullets, issues, section.exemplar_ids)
         listener.section_done(key, section.text)
@@ -150,7 +163,11 @@ class Drafter:
     def _complete(self, messages: list[BaseMessage], key: str, listener: DraftListener,
                   should_stop: Callable[[], bool], max_chars: int = FULL_SECTION_CHARS) -> str:
         """Stream one answer; past `max_chars` the stream is closed (llama.cpp then stops decoding), so
-        a looping small model costs a bounded amount of time whatever the server's token limit."""
+        a looping small model costs a bounded amount of time whatever the server's token limit. A
+        single oversized delta is cut at the budget too (stream_text's max_chars). After 停止 no call
+        is made at all: a section written in several calls (compact style) asks nothing more."""
+        if should_stop():
+            return ""
         self._count("calls")
         received = 0
 
@@ -168,7 +185,8 @@ class Drafter:
             received = 0
             listener.retrying(key, reason)
 
-        raw = stream_text(self.chat, messages, on_token=on_token, should_stop=stop, on_retry=on_retry)
+        raw = stream_text(self.chat, messages, on_token=on_token, should_stop=stop, on_retry=on_retry,
+                          max_chars=max_chars)
         return clean_output(raw)
 
     def _issues(self, report: Report, brief: Brief, section: Section, bullets: list[Bullet],
