@@ -212,3 +212,18 @@ def test_15_a_section_written_in_several_calls_asks_nothing_more_after_stop():
     plans.paragraphs = [Paragraph("用户已有的打算。")]
     Drafter(chat=chat, compact=True).draft_section(report, brief, plans.key, should_stop=lambda: True)
     assert plans.text == "用户已有的打算。" and len(chat.seen) == 1
+
+
+def test_the_adversarial_bench_runs_and_counts(monkeypatch, capsys):
+    from bench import adversarial
+
+    monkeypatch.setattr(llm, "sleep", llm.sleep)  # main() replaces it; restored after the test
+    monkeypatch.setattr("sys.argv", ["adversarial.py", "-k", "#22"])
+    root = logging.getLogger()
+    level = root.level
+    try:
+        assert adversarial.main() == 0
+    finally:
+        root.setLevel(level)
+    out = capsys.readouterr().out
+    assert "held   #22 301 on the same origin" in out and "1 held, 0 failed" in out
