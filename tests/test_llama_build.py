@@ -109,3 +109,33 @@ def test_doctor_prints_cpu_runtime_and_model_and_fails_without_a_runtime(tmp_pat
     assert cli.main(["doctor"]) == 1
     out = capsys.readouterr().out
     assert "CPU：" in out and "指令集：" in out and "运行时（native）：未编译" in out and "模型文件：" in out
+
+
+def test_a_build_that_crashes_twice_in_a_row_at_run_time_is_retired(tmp_path, monkeypatch):
+    """The pip-cache lesson: a runtime proven at setup that then keeps crashing (a moved VM, a kernel
+    that stopped allowing an instruction) is not started again; the next setup builds another."""
+    from langchain_core.messages import HumanMessage
+
+    from zongjie.llm import LLMError, stream_text
+    from zongjie.settings import Settings
+
+    from test_local_server_faults import connect
+
+    flags = cpu_flags()
+    directory = llama_build.build_dir(Variant.NATIVE, flags)
+    binary = llama_build.binary_in(directory)
+    binary.parent.mkdir(parents=True)
+    binary.write_text(stand_in(tmp_path, "crasher.sh").read_text())
+    binary.chmod(0o755)
+    (directory / "ok.json").write_text(json.dumps({"ok": True}))
+    assert local_model.server_binary() == binary
+    monkeypatch.setattr("zongjie.llm.sleep", lambda seconds, should_stop=None: None)
+    chat, server = connect(Settings(max_retries=3))
+    try:
+        with pytest.raises(LLMError, match="崩溃（SIGSEGV）"):
+            stream_text(chat, [HumanMessage(content="hi")])
+    finally:
+        server.stop()
+    assert (directory / "failed.json").exists() and not (directory / "ok.json").exists()
+    with pytest.raises(LocalModelError, match="尚未在本机编译或未通过自检"):
+        local_model.server_binary()

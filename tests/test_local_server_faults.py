@@ -10,7 +10,7 @@ from langchain_core.messages import HumanMessage
 
 from bench.stub_server import StubServer, status
 from zongjie import llm, local_model
-from zongjie.llm import LLMError, attach_server, connect, make_chat_model, stream_text
+from zongjie.llm import LLMError, attach_server, make_chat_model, stream_text
 from zongjie.local_model import MODEL_NAME, LocalModelError, ensure_running, healthy, server_command, start_server
 from zongjie.settings import Settings
 
@@ -54,6 +54,15 @@ def fake_command(code: str):
 def stub_command(model, host, port, n_ctx, threads, parallel=1):
     """A full OpenAI-compatible stand-in: the stub server as its own process."""
     return [sys.executable, str(STUB), "--port", str(port)]
+
+
+def connect(settings: Settings):
+    """The embedded path as zongjie.runtime wires it: start the server, point a chat model at it."""
+    from dataclasses import replace
+
+    server = start_server(wait=20)
+    local = replace(settings, base_url=server.base_url, model=MODEL_NAME, api_key=server.api_key)
+    return attach_server(make_chat_model(local, local=True), server), server
 
 
 CRASHER = Path(__file__).resolve().parent / "fixtures" / "crashing_server.py"
