@@ -5,12 +5,13 @@ Kept free of Streamlit so every rule here (locks, history, recomputed provenance
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 
 from .grounding import allowed_terms, section_bullets, to_paragraphs
 from .facts import issues_for_section
 from .model import MAX_SECTION_CHARS, Brief, Report
 from .store import Store, Version
-from .text import xml_safe
+from .text import sentences, xml_safe
 from .errors import UserError
 
 
@@ -75,20 +76,43 @@ def last_diff(store: Store, draft_id: str, key: str) -> str:
     history = store.versions(draft_id, key)
     if len(history) < 2:
         return ""
-    before, after = (_sentences(v.text) for v in history[-2:])
+    before, after = ([s.strip() for s in sentences(v.text, "。；！？", lines=True)] for v in history[-2:])
     return "\n".join(difflib.unified_diff(before, after, "上一版", "当前版", lineterm="", n=1))
 
 
-def _sentences(text: str) -> list[str]:
-    out, buf = [], ""
-    for ch in text:
-        buf += ch
-        if ch in "。；！？\n":
-            out.append(buf.strip())
-            buf = ""
-    if buf.strip():
-        out.append(buf.strip())
-    return [s for s in out if s]
+@dataclass
+class DraftSession:
+    """One open draft: where it is stored and the report being edited. `commit` keeps a section's
+    new text as a version and saves the report in one call, so neither happens without the other."""
+
+    store: Store
+    draft_id: str
+    report: Report | None = None
+
+    def save(self) -> None:
+        """Save the report (and its title)."""
+        self.store.save(self.draft_id, report=self.report, title=self.report.title if self.report else None)
+
+    def save_inputs(self, inputs: dict, title: str) -> None:
+        self.store.save(self.draft_id, inputs=inputs, title=title)
+
+    def commit(self, key: str, note: str) -> None:
+        """Record the section as a version (unless unchanged since the last one), then save the report."""
+        record(self.store, self.draft_id, self.report, key, note)
+        self.save()
+
+    def undo(self, brief: Brief, key: str) -> Version | None:
+        """Restore the section's previous version (see `undo`) and save; None if there is none."""
+        previous = undo(self.store, self.draft_id, self.report, brief, key)
+        if previous is not None:
+            self.save()
+        return previous
+
+    def versions(self, key: str) -> list[Version]:
+        return self.store.versions(self.draft_id, key)
+
+    def last_diff(self, key: str) -> str:
+        return last_diff(self.store, self.draft_id, key)
 
 
 # ---- outline editing (before or between drafts) ---------------------------------------------

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
-
-from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import BaseMessage
+from typing import TYPE_CHECKING, Protocol
 
 from ..events import DraftListener
 from ..model import Brief, Bullet, Report, Section
+
+if TYPE_CHECKING:  # the interface is importable without LangChain (the page's first paint is not kept waiting)
+    from langchain_core.language_models.chat_models import BaseChatModel
+    from langchain_core.messages import BaseMessage
 
 # Per-call output budget (characters) of a whole section, and of any revision: about twice what the
 # prompt asks for, so a normal answer is never cut while a loop stops early (clean_output then drops

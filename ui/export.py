@@ -1,0 +1,20 @@
+"""第三步 · 导出: the report as GB/T 9704 Word and as Markdown."""
+from __future__ import annotations
+
+import streamlit as st
+
+from zongjie.export_docx import export_docx
+from zongjie.export_md import export_markdown
+from zongjie.model import Report
+
+
+def downloads(report: Report) -> None:
+    st.subheader("第三步 · 导出")
+    report.date = st.session_state.get("date", "")
+    inline = st.checkbox("小标题与正文同段（（一）标题。正文……）", key="inline")
+    c1, c2 = st.columns(2)
+    c1.download_button("下载 Word（.docx）", data=export_docx(report, inline_headlines=inline),
+                       file_name=f"{report.title[:40]}.docx", use_container_width=True,
+                       mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    c2.download_button("下载 Markdown", data=export_markdown(report).encode("utf-8"),
+                       file_name=f"{report.title[:40]}.md", use_container_width=True)

@@ -1,0 +1,66 @@
+"""The sidebar: the list of drafts (open, new, delete), the user's own example reports and the model
+settings panel."""
+from __future__ import annotations
+
+import streamlit as st
+
+from zongjie.examples import ExampleError, ExampleLibrary
+
+from .settings import settings_panel
+from .state import get_store, load_draft, new_draft, save_inputs
+
+
+def sidebar() -> None:
+    with st.sidebar:
+        st.header("草稿")
+        st.button("＋ 新建草稿", on_click=new_draft, use_container_width=True)
+        for draft_id, title, _updated in get_store().list()[:30]:
+            mark = "▶ " if draft_id == st.session_state.draft_id else ""
+            c1, c2 = st.columns([4, 1])
+            c1.button(mark + title[:16], key=f"open_{draft_id}", on_click=on_open, args=(draft_id,),
+                      use_container_width=True, help=title)
+            c2.button("✕", key=f"del_{draft_id}", on_click=on_delete, args=(draft_id,), help="删除该草稿")
+        examples_panel()
+        settings_panel()
+
+
+def examples_panel() -> None:
+    with st.expander("我的范文"):
+        st.caption("上传本单位以往的总结或汇报（.docx / .txt / .md，5 MB 以内），作为语气和结构的参照。")
+        st.file_uploader("上传范文", type=["docx", "txt", "md"], key="upload", on_change=on_upload,
+                         label_visibility="collapsed")
+        msg = st.session_state.pop("upload_msg", None)
+        if msg:
+            (st.success if msg[0] == "success" else st.error)(msg[1])
+        for report in ExampleLibrary().list():
+            c1, c2 = st.columns([5, 1])
+            c1.caption(f"《{report.title[:24]}》")
+            c2.button("✕", key=f"rmex_{report.id}", on_click=on_remove_example, args=(report.id,), help="移出范文库")
+
+
+def on_upload() -> None:
+    upload = st.session_state.get("upload")
+    if upload is None:
+        return
+    try:
+        report = ExampleLibrary().add(upload.name, upload.getvalue())
+        st.session_state.upload_msg = ("success", f"已加入范文库：《{report.title}》，识别出 {len(report.sections)} 个一级标题。")
+    except ExampleError as exc:
+        st.session_state.upload_msg = ("error", str(exc))
+
+
+def on_remove_example(report_id: str) -> None:
+    ExampleLibrary().remove(report_id)
+    if st.session_state.get("pinned") == report_id:
+        st.session_state.pinned = ""
+        save_inputs()
+
+
+def on_open(draft_id: str) -> None:
+    load_draft(draft_id)
+
+
+def on_delete(draft_id: str) -> None:
+    get_store().delete(draft_id)
+    if draft_id == st.session_state.get("draft_id"):
+        new_draft()
