@@ -271,6 +271,7 @@ def test_remove(library):
 
 
 def test_remove_rejects_ids_that_are_not_ours(library, isolated_home):
+    isolated_home.mkdir(parents=True, exist_ok=True)  # the library no longer creates it just by existing
     (isolated_home / "settings.json").write_text("{}", encoding="utf-8")
     with pytest.raises(ExampleError):
         library.remove("../settings")
