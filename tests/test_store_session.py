@@ -64,3 +64,28 @@ def test_versions_undo_and_diff(bullets_text, tmp_path):
     restored = session.undo(store, draft_id, report, brief, "s2")
     assert restored.seq == 1 and report.find("s2").text == "一是学习形式单一。"
     assert len(store.versions(draft_id, "s2")) == 3
+
+
+def test_schema_migrations_run_once_each_and_in_order(tmp_path, monkeypatch):
+    import sqlite3
+
+    from zongjie import migrations
+
+    path = tmp_path / "zongjie.sqlite3"
+    Store(path)
+    with sqlite3.connect(path) as db:
+        names = [r[0] for r in db.execute("SELECT name FROM _migrations ORDER BY rowid")]
+        columns = [r[1] for r in db.execute("PRAGMA table_info(drafts)")]
+    assert names == [fn.__name__ for fn in migrations.MIGRATIONS]
+    assert columns == list(migrations.COLUMNS["drafts"])
+
+    calls = []
+
+    def m999_test(db):
+        calls.append(db.execute("SELECT count(*) FROM drafts").fetchone()[0])
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, m999_test])
+    store = Store(path)
+    draft_id = store.create({"unit": "甲"})
+    Store(path).load(draft_id)
+    assert calls == [0], "a new migration is applied once, when the database next opens"

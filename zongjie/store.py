@@ -12,10 +12,8 @@ same part of the same section changed in both is a SaveConflict.
 """
 from __future__ import annotations
 
-import errno
 import json
 import logging
-import os
 import sqlite3
 import time
 import uuid
@@ -26,9 +24,15 @@ from pathlib import Path
 from typing import TypeVar
 
 from .merge import Conflict, merge_inputs, merge_report, pick
+from .migrations import COLUMNS, Incompatible, migrate, missing_columns
 from .model import MAX_SECTION_CHARS, Paragraph, Report, cap_paragraphs
 from .settings import SettingsError, data_dir
-from .errors import UserError
+from .store_errors import (DraftDamaged, DraftDeleted, SaveConflict, StoreError, describe_store_error, is_busy,
+                           is_corrupt)
+
+# The errors live in store_errors; callers know them from here.
+__all__ = ["DraftDamaged", "DraftDeleted", "DraftRecord", "SaveConflict", "Store", "StoreError", "Version",
+           "describe_store_error"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -36,137 +40,8 @@ T = TypeVar("T")
 # Seconds a writer waits for another tab's (or process's) write to finish before giving up.
 BUSY_TIMEOUT = 10.0
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS drafts (
-    id TEXT PRIMARY KEY,
-    title TEXT NOT NULL,
-    created REAL NOT NULL,
-    updated REAL NOT NULL,
-    inputs TEXT NOT NULL,          -- JSON: unit, period, genre, bullets text, options
-    report TEXT,                   -- JSON of Report, NULL before the outline exists
-    rev INTEGER NOT NULL DEFAULT 0 -- bumped by every save: tells a tab whether anyone else saved
-);
-CREATE TABLE IF NOT EXISTS versions (
-    draft_id TEXT NOT NULL,
-    section_key TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    created REAL NOT NULL,
-    note TEXT NOT NULL,
-    paragraphs TEXT NOT NULL,      -- JSON list of Paragraph
-    PRIMARY KEY (draft_id, section_key, seq)
-);
-"""
-
-
-# Every column, and how to add it to a database made by an older release (None: it cannot be added,
-# the file is not one of ours to upgrade).
-COLUMNS = {
-    "drafts": {"id": None, "title": "TEXT NOT NULL DEFAULT '未命名草稿'", "created": "REAL NOT NULL DEFAULT 0",
-               "updated": "REAL NOT NULL DEFAULT 0", "inputs": "TEXT NOT NULL DEFAULT '{}'", "report": "TEXT",
-               "rev": "INTEGER NOT NULL DEFAULT 0"},
-    "versions": {"draft_id": None, "section_key": None, "seq": None, "created": "REAL NOT NULL DEFAULT 0",
-                 "note": "TEXT NOT NULL DEFAULT ''", "paragraphs": "TEXT NOT NULL DEFAULT '[]'"},
-}
-
-
-class StoreError(UserError, RuntimeError):
-    """The draft database cannot be read or written; the message is a Chinese sentence for the user."""
-
-
-class DraftDeleted(StoreError):
-    """The draft was deleted (in another tab) while this one still had it open; nothing was written."""
-
-    def __init__(self, draft_id: str):
-        super().__init__("这份草稿已被删除（可能是在另一个窗口中），刚才的修改没有保存到草稿库。"
-                         "可以把当前内容恢复为草稿，或先下载备份。")
-        self.draft_id = draft_id
-
-
-class DraftDamaged(StoreError):
-    """One draft's stored data cannot be read; it stays in the database untouched, the others open."""
-
-    def __init__(self, draft_id: str, title: str):
-        super().__init__(f"草稿“{title}”的数据已损坏，无法打开（原始数据仍保留在草稿库中，未被删除）。"
-                         "请打开其他草稿或新建草稿。")
-        self.draft_id = draft_id
-        self.title = title
-
-
-class SaveConflict(StoreError):
-    """Another tab saved a change to the same field or section part since this tab last synced.
-    `items` names them in Chinese; `current` is what is stored now. Nothing was written: the page
-    lets the user keep the stored version (reload) or this tab's (save_merged(..., force=True))."""
-
-    def __init__(self, items: list[str], current: DraftRecord):
-        super().__init__(f"另一个窗口已修改了同一处内容（{'、'.join(items)}），本窗口的修改尚未保存。"
-                         "请选择保留哪一个版本。")
-        self.items = items
-        self.current = current
-
-
-_CORRUPT = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
-
-
-def _is_corrupt(exc: sqlite3.Error) -> bool:
-    name = getattr(exc, "sqlite_errorname", "") or ""
-    text = str(exc).lower()
-    return name.startswith(_CORRUPT) or "malformed" in text or "not a database" in text
-
-
-def _is_busy(exc: BaseException) -> bool:
-    name = getattr(exc, "sqlite_errorname", "") or ""
-    return name.startswith("SQLITE_BUSY") or "locked" in str(exc).lower()
-
-
-_SCHEMA_WORDS = ("no such column", "no such table", "has no column named")
-
-
-def describe_store_error(exc: BaseException, path: Path, write: bool = True) -> str:
-    """What went wrong, in Chinese, and only what is known: a failed write says the change was not
-    saved and the saved drafts are unharmed (both true); what the page still shows is for the page
-    to say. The disk itself is asked when SQLite's error is vague (a full or read-only disk often
-    surfaces as "disk I/O error" or "unable to open database file")."""
-    if isinstance(exc, sqlite3.Error) and _is_corrupt(exc):
-        return "草稿库文件已损坏，无法读写。请重新启动本工具：损坏的文件会被自动备份，并新建草稿库。"
-    name = getattr(exc, "sqlite_errorname", "") or ""
-    text = str(exc).lower()
-    lost = "本次修改未能保存（已保存的内容不受影响）" if write else "暂时无法读取"
-    if _is_busy(exc):
-        return f"草稿库正被另一个窗口或程序占用，{lost}，请稍后再试。"
-    if any(w in text for w in _SCHEMA_WORDS):
-        return (f"草稿库 {path} 的结构与本版本不符（可能来自旧版本或其他程序），{lost}。"
-                "请重新启动本工具，草稿库会自动升级。")
-    disk = _disk_state(path)
-    if name.startswith("SQLITE_FULL") or "full" in text or getattr(exc, "errno", None) == errno.ENOSPC or disk == "full":
-        return f"磁盘空间已满，{lost}。请清理磁盘后再试。"
-    if name.startswith("SQLITE_READONLY") or "readonly" in text or disk == "read-only":
-        return (f"无法读写草稿库 {path}：它所在的磁盘或目录是只读的，{lost}。"
-                "已保存的草稿仍可打开和导出。")
-    return f"无法读写草稿库 {path}，{lost}。请检查该目录是否存在、可写，磁盘是否已满。"
-
-
-def _disk_state(path: Path) -> str:
-    """"full", "read-only" or "" for the folder of the database (best effort, never raises)."""
-    folder = Path(path).parent
-    try:
-        stats = os.statvfs(folder)
-        if stats.f_flag & os.ST_RDONLY:
-            return "read-only"
-        if stats.f_bavail == 0 or stats.f_favail == 0:
-            return "full"
-        if not os.access(folder, os.W_OK) or (Path(path).exists() and not os.access(path, os.W_OK)):
-            return "read-only"
-    except OSError:
-        pass
-    return ""
-
-
 class _Damaged(Exception):
     """The database file is not a readable SQLite database (seen at startup)."""
-
-
-class _Incompatible(Exception):
-    """The file is a SQLite database, but its tables are not ones we can upgrade."""
 
 
 def _json(value: object) -> str:
@@ -227,7 +102,7 @@ class Store:
             raise StoreError(describe_store_error(exc, self.path)) from exc
         try:
             self._open_schema()
-        except (_Damaged, _Incompatible) as exc:
+        except (_Damaged, Incompatible) as exc:
             self.recovered = self._move_aside()
             why = ("文件已损坏" if isinstance(exc, _Damaged)
                    else "的结构与本版本不兼容（可能来自其他程序或很旧的版本）")
@@ -243,17 +118,17 @@ class Store:
                 self._check(db)
                 if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                     db.execute("PRAGMA journal_mode=WAL")
-                self._upgrade(db)
+                migrate(db)  # a file of an older release is brought up to date (zongjie/migrations.py)
         except StoreError as exc:
             cause = exc.__cause__
-            if isinstance(cause, sqlite3.Error) and _is_corrupt(cause):
+            if isinstance(cause, sqlite3.Error) and is_corrupt(cause):
                 raise _Damaged(str(cause)) from exc
-            if not isinstance(cause, sqlite3.Error) or _is_busy(cause) or not self.path.exists():
+            if not isinstance(cause, sqlite3.Error) or is_busy(cause) or not self.path.exists():
                 raise
             try:
                 with closing(self._connect_read_only()) as db:
                     self._check(db)
-                    missing = self._missing_columns(db)
+                    missing = missing_columns(db)
             except sqlite3.Error:
                 raise exc  # keeps its cause: the first failure is the one to explain
             if any(COLUMNS[t][c] is None for t, cs in missing.items() for c in cs):
@@ -267,27 +142,6 @@ class Store:
         (result,) = db.execute("PRAGMA quick_check(1)").fetchone()
         if result != "ok":
             raise _Damaged(result)
-
-    @staticmethod
-    def _missing_columns(db: sqlite3.Connection) -> dict[str, list[str]]:
-        """Columns of COLUMNS absent from tables that exist (absent tables are simply created)."""
-        missing: dict[str, list[str]] = {}
-        for table, columns in COLUMNS.items():
-            have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
-            if have:
-                missing[table] = [c for c in columns if c not in have]
-        return missing
-
-    def _upgrade(self, db: sqlite3.Connection) -> None:
-        """Bring a database of an older release up to SCHEMA; refuse one we cannot (_Incompatible)."""
-        missing = self._missing_columns(db)
-        for table, columns in missing.items():
-            if any(COLUMNS[table][c] is None for c in columns):
-                raise _Incompatible(f"{table} lacks {columns}")
-        for table, columns in missing.items():
-            for column in columns:
-                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {COLUMNS[table][column]}")
-        db.executescript(SCHEMA)
 
     def _connect_read_only(self) -> sqlite3.Connection:
         """A connection that writes nothing at all, for reading a database on a full or read-only
@@ -353,7 +207,7 @@ class Store:
                 return query(db)
         except StoreError as exc:
             cause = exc.__cause__
-            if not isinstance(cause, sqlite3.Error) or _is_corrupt(cause) or _is_busy(cause):
+            if not isinstance(cause, sqlite3.Error) or is_corrupt(cause) or is_busy(cause):
                 raise
             try:
                 with closing(self._connect_read_only()) as db:
