@@ -1,0 +1,150 @@
+"""Draft quality on terse cadre-style cases (bench/cases/*.txt), measured as issue 14 asks.
+
+For each case: draft with the configured model (the embedded one by default), then score the final
+text: fact recall, invented numbers and invented kinds of work, repetition (share of repeated
+10-character windows), prompt wording echoed into the text, half-width punctuation and ASCII spaces in
+Chinese prose, length of the whole and of each part against the human range scaled to the bullets
+(or against --target ±15 %), and verbatim copies of ≥13 characters from the retrieved example
+passages. Prints one line per case and the overall figures with the goals.
+
+    .venv/bin/python bench/quality_cases.py                    # embedded model (many minutes)
+    .venv/bin/python bench/quality_cases.py --only 01,07 --dump /tmp/drafts
+    .venv/bin/python bench/quality_cases.py --fake             # template model, seconds
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.machine import describe  # noqa: E402
+from bench.metrics import (  # noqa: E402
+    ascii_spaces,
+    fact_recall_and_invented,
+    halfwidth_punct,
+    instruction_echoes,
+    length_findings,
+    length_ranges,
+    load_cases,
+    part_lengths,
+    repeat_share,
+    verbatim_copies,
+)
+from zongjie.brief import make_brief  # noqa: E402
+from zongjie.export_md import export_markdown  # noqa: E402
+from zongjie.grounding import allowed_terms  # noqa: E402
+
+PROMPTS = ROOT / "prompts"
+
+
+@dataclass
+class CaseScore:
+    name: str
+    bullets: int
+    chars: int
+    recall: float
+    invented: list[str]
+    invented_work: list[str]
+    repeat: float
+    echoes: list[str]
+    halfwidth: int
+    spaces: int
+    lengths: list[str]
+    copies: int
+    seconds: float
+    flags: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+def exemplar_texts(index, brief) -> list[str]:
+    """What retrieval could have put in front of the model for this brief (all its top passages)."""
+    if index is None:
+        return []
+    texts = []
+    for bullet in brief.bullets:
+        texts += [passage.text for passage, _score in index.search(bullet.text, k=3)]
+    return [t for t in texts if t]
+
+
+def score_case(case, report, brief, seconds: float, index, target: int | None) -> CaseScore:
+    body = "\n".join(s.text for s in report.all_sections())
+    fs = fact_recall_and_invented(body, brief.bullets, allowed_terms(report))
+    lengths = part_lengths(report)
+    if target:
+        lo, hi = round(target * 0.85), round(target * 1.15)
+        findings = [] if lo <= lengths.total <= hi else [f"total {lengths.total} not in {lo}–{hi}"]
+    else:
+        findings = length_findings(lengths, length_ranges(len(brief.bullets), case.genre))
+        findings = [f for f in findings if not f.startswith("items")]
+    copies = verbatim_copies(body, exemplar_texts(index, brief)) if index is not None else []
+    flags = sum(len(s.issues) for s in report.all_sections())
+    return CaseScore(case.name, len(brief.bullets), lengths.total, fs.recall, fs.invented, fs.invented_work,
+                     repeat_share(body), instruction_echoes(body, PROMPTS), halfwidth_punct(body),
+                     ascii_spaces(body), findings, len(copies), seconds, flags,
+                     {"results": lengths.results, "problems": lengths.problems, "plans": lengths.plans})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fake", action="store_true", help="template model (seconds; checks the bench runs)")
+    parser.add_argument("--only", default="", help="comma-separated case names (e.g. 01,07)")
+    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--target", type=int, default=None, help="target length in characters (±15 %%)")
+    parser.add_argument("--dump", type=Path, default=None, help="write each draft as Markdown here")
+    parser.add_argument("--no-examples", action="store_true")
+    args = parser.parse_args()
+
+    from retrieval.index import default_index
+    from zongjie.runtime import runtime
+
+    cases = load_cases()
+    if args.only:
+        wanted = set(args.only.split(","))
+        cases = [c for c in cases if c.name.split("_")[0] in wanted or c.name in wanted]
+    cases = cases[: args.limit] if args.limit else cases
+    rt = runtime(fake=args.fake)
+    index = None if args.no_examples else default_index()
+    print(f"machine: {describe()}; model: {'fake' if rt.fake else rt.settings.model or 'embedded'}; "
+          f"style: {'compact' if rt.compact else 'full'}; concurrency {rt.concurrency}; cases {len(cases)}")
+    scores = []
+    try:
+        drafter = rt.drafter(index)
+        for case in cases:
+            brief = make_brief(case.bullets, case.unit, case.period, case.genre)
+            if args.target:
+                brief.target_chars = args.target
+            started = time.monotonic()
+            report = drafter.draft_report(brief, concurrency=rt.concurrency)
+            seconds = time.monotonic() - started
+            s = score_case(case, report, brief, seconds, index, args.target)
+            scores.append(s)
+            if args.dump:
+                args.dump.mkdir(parents=True, exist_ok=True)
+                (args.dump / f"{case.name}.md").write_text(export_markdown(report), encoding="utf-8")
+            print(f"{s.name:>24} b={s.bullets:2d} chars={s.chars:5d} (一{s.extra['results']} 二{s.extra['problems']} "
+                  f"三{s.extra['plans']}) recall={s.recall:.2f} invented={len(s.invented)}{s.invented[:3]} "
+                  f"work={s.invented_work[:3]} repeat={s.repeat:.3f} echoes={s.echoes[:3]} half={s.halfwidth} "
+                  f"spaces={s.spaces} copies={s.copies} flags={s.flags} {s.seconds:.0f}s "
+                  f"{'; '.join(s.lengths) or 'length ok'}", flush=True)
+    finally:
+        rt.close()
+    if not scores:
+        return
+    n = len(scores)
+    print(f"overall ({n} cases): recall {statistics.mean(s.recall for s in scores):.3f} (goal ≥ 0.98); "
+          f"invented numbers {sum(len(s.invented) for s in scores)} and work {sum(len(s.invented_work) for s in scores)} "
+          f"(goal 0); repeat mean {statistics.mean(s.repeat for s in scores):.3f} max {max(s.repeat for s in scores):.3f} "
+          f"(goals ≤ 0.02 / ≤ 0.03); echoes {sum(len(s.echoes) for s in scores)}; half-width {sum(s.halfwidth for s in scores)}; "
+          f"spaces {sum(s.spaces for s in scores)}; copies ≥13 chars {sum(s.copies for s in scores)}; "
+          f"length in range {sum(not s.lengths for s in scores)}/{n}; chars median {statistics.median(s.chars for s in scores):.0f}; "
+          f"seconds median {statistics.median(s.seconds for s in scores):.0f}")
+
+
+if __name__ == "__main__":
+    main()
