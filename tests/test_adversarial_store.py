@@ -374,3 +374,64 @@ def test_3_a_read_only_database_still_opens_lists_and_shows_history(tmp_path):
     assert lines[3].startswith("SAVE ") and "只读" in lines[3] and "未能保存" in lines[3], lines[3]
     assert Store(path).load(draft_id).inputs == {"unit": UNIT}
 
+
+
+# ---- #1 through DraftSession, the object the page saves with --------------------------------------
+def test_1_draft_sessions_with_a_base_merge_and_update_the_tab_in_place(opened, brief):
+    path, draft_id, tab1, tab2 = opened
+    report1, report2 = tab1.report, tab2.report  # what each tab's page holds (st.session_state.report)
+    with pytest.raises(ValueError):  # the base must be a snapshot, or edits would change it too
+        session.DraftSession(Store(path), draft_id, report1, base=tab1)
+    one = session.DraftSession(Store(path), draft_id, report1, base=copy.deepcopy(tab1))
+    two = session.DraftSession(Store(path), draft_id, report2, base=copy.deepcopy(tab2))
+    session.apply_edit(report1, brief, "opening", "第一个窗口写的开头。")
+    one.commit("opening", "手动编辑")
+    session.apply_edit(report2, brief, "s2", "第二个窗口写的问题。")
+    two.commit("s2", "手动编辑")
+    assert two.report is report2, "the page's report object is updated, not replaced"
+    assert report2.opening.text == "第一个窗口写的开头。", "tab 2 now shows tab 1's opening"
+    assert two.base.rev == one.base.rev + 1
+    final = Store(path).load(draft_id).report
+    assert final.opening.text == "第一个窗口写的开头。" and final.find("s2").text == "第二个窗口写的问题。"
+    shown1, shown2 = dict(tab1.inputs), dict(tab2.inputs)  # what each tab's input fields hold
+    one.save_inputs({**shown1, "unit": "共青团某某县委员会"}, "共青团某某县委员会")
+    shown1["unit"] = "共青团某某县委员会"
+    two.save_inputs({**shown2, "period": "2023年下半年"}, "共青团某某区委员会2023年下半年")
+    shown2["period"] = "2023年下半年"
+    assert two.saved.inputs["unit"] == "共青团某某县委员会" and two.saved.inputs["period"] == "2023年下半年"
+    # Tab 1 has not taken tab 2's period over: its next input save must not revert it...
+    one.save_inputs({**shown1, "date": "2023年7月10日"}, "共青团某某县委员会")
+    assert Store(path).load(draft_id).inputs["period"] == "2023年下半年"
+    # ...and once it has, its fields show it.
+    shown1 = one.adopt_inputs()
+    assert shown1["period"] == "2023年下半年" and shown1["date"] == "2023年7月10日"
+    # Tab 1's report has tab 2's s2 since its commit merged; a save of the opening keeps it.
+    session.apply_edit(report1, brief, "opening", "第一个窗口又改了开头。")
+    one.commit("opening", "手动编辑")
+    assert Store(path).load(draft_id).report.find("s2").text == "第二个窗口写的问题。"
+    session.apply_edit(report2, brief, "s2", "第二个窗口再改问题。")
+    two.commit("s2", "手动编辑")
+    session.apply_edit(report1, brief, "s2", "第一个窗口也改了问题。")
+    with pytest.raises(SaveConflict):
+        one.commit("s2", "手动编辑")
+
+
+def test_1_a_draft_session_without_a_base_saves_as_before(opened, brief):
+    path, draft_id, tab1, _ = opened
+    plain = session.DraftSession(Store(path), draft_id, tab1.report)
+    session.apply_edit(tab1.report, brief, "s2", "不带基线的保存。")
+    plain.commit("s2", "手动编辑")
+    assert Store(path).load(draft_id).report.find("s2").text == "不带基线的保存。"
+
+
+def test_1_the_record_save_merged_returns_is_a_snapshot(opened, brief):
+    """Kept as the next base while the tab edits on, it must not change with the edits."""
+    path, draft_id, tab1, _ = opened
+    report = edit(tab1, brief, "s2", "第一次保存。")
+    inputs = dict(tab1.inputs)
+    saved = Store(path).save_merged(draft_id, tab1, inputs=inputs, report=report)
+    assert saved.report is not report and saved.inputs is not inputs
+    session.apply_edit(report, brief, "s2", "之后的编辑。")
+    again = Store(path).save_merged(draft_id, saved, report=report)
+    assert again.report.find("s2").text == "之后的编辑。"
+    assert Store(path).load(draft_id).report.find("s2").text == "之后的编辑。"

@@ -4,13 +4,14 @@ Kept free of Streamlit so every rule here (locks, history, recomputed provenance
 """
 from __future__ import annotations
 
+import copy
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .grounding import allowed_terms, section_bullets, to_paragraphs
 from .facts import issues_for_section
 from .model import MAX_SECTION_CHARS, Brief, Report
-from .store import Store, Version
+from .store import DraftRecord, Store, Version
 from .text import sentences, xml_safe
 from .errors import UserError
 
@@ -83,18 +84,64 @@ def last_diff(store: Store, draft_id: str, key: str) -> str:
 @dataclass
 class DraftSession:
     """One open draft: where it is stored and the report being edited. `commit` keeps a section's
-    new text as a version and saves the report in one call, so neither happens without the other."""
+    new text as a version and saves the report in one call, so neither happens without the other.
+
+    With `base` (a snapshot, copy.deepcopy, of the DraftRecord this tab loaded or last synced), saves
+    are merged with what other tabs saved meanwhile (Store.save_merged). `base` must always be what
+    the tab shows, part by part, or a part it shows stale would look like its own change and revert
+    the other tab's: so `save` takes the merged report over into `report` (in place, keeping the
+    object the page holds), and `save_inputs` keeps the inputs the tab shows as their base until the
+    page takes the merged ones over with `adopt_inputs`. The same field or section part changed in
+    both raises SaveConflict. Without `base`, the last write wins (as before)."""
 
     store: Store
     draft_id: str
     report: Report | None = None
+    base: DraftRecord | None = None
+    saved: DraftRecord | None = None  # what the last save stored (a snapshot)
+
+    def __post_init__(self) -> None:
+        # A base sharing the live report would change with every edit, so no edit would ever look
+        # like one and the merge would drop them all: keep a snapshot (copy.deepcopy(record)).
+        if self.base is not None and self.report is not None and self.base.report is self.report:
+            raise ValueError("DraftSession.base must be a snapshot, not share the report being edited")
 
     def save(self) -> None:
-        """Save the report (and its title)."""
-        self.store.save(self.draft_id, report=self.report, title=self.report.title if self.report else None)
+        """Save the report (and its title); with a base, merged, and the merge shown in `report`."""
+        if self.base is None:
+            self.store.save(self.draft_id, report=self.report, title=self.report.title if self.report else None)
+            return
+        self.saved = self.store.save_merged(self.draft_id, self.base, report=self.report)
+        self._adopt(self.saved.report)
+        self.base = replace(self.base, report=copy.deepcopy(self.saved.report), rev=self.saved.rev,
+                            title=self.saved.title, updated=self.saved.updated)
 
     def save_inputs(self, inputs: dict, title: str) -> None:
-        self.store.save(self.draft_id, inputs=inputs, title=title)
+        """Save the inputs; with a base, merged (other tabs' fields are in `saved.inputs`)."""
+        if self.base is None:
+            self.store.save(self.draft_id, inputs=inputs, title=title)
+            return
+        self.saved = self.store.save_merged(self.draft_id, self.base, inputs=inputs, title=title)
+        self.base = replace(self.base, inputs=copy.deepcopy(inputs), rev=self.saved.rev, title=self.saved.title,
+                            updated=self.saved.updated)
+
+    def adopt_inputs(self) -> dict:
+        """The merged inputs of the last save, for the page to put into its fields; from now on they
+        are what the tab shows, hence the base."""
+        if self.base is None or self.saved is None:
+            raise ValueError("nothing saved with a base yet")
+        self.base = replace(self.base, inputs=copy.deepcopy(self.saved.inputs))
+        return copy.deepcopy(self.saved.inputs)
+
+    def _adopt(self, merged: Report | None) -> None:
+        """Make the report the page holds equal to the merged one, keeping the object (the page and
+        its callbacks keep a reference to it)."""
+        if merged is None or merged == self.report:
+            return
+        if self.report is None:
+            self.report = copy.deepcopy(merged)
+        else:
+            self.report.__dict__.update(copy.deepcopy(merged).__dict__)
 
     def commit(self, key: str, note: str) -> None:
         """Record the section as a version (unless unchanged since the last one), then save the report."""

@@ -12,6 +12,7 @@ same part of the same section changed in both is a SaveConflict.
 """
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import sqlite3
@@ -23,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from .merge import Conflict, merge_inputs, merge_report, pick
+from .merge import merge_inputs, merge_report
 from .migrations import COLUMNS, Incompatible, migrate, missing_columns
 from .model import MAX_SECTION_CHARS, Paragraph, Report, cap_paragraphs
 from .settings import SettingsError, data_dir
@@ -248,7 +249,10 @@ class Store:
         """Save this tab's inputs and/or report, given `base`, the record it last loaded or got back
         from a save. What it changed since `base` is merged into what is stored now (another tab may
         have saved meanwhile): per input field, per section and part of a section (text, heading,
-        bullets, lock). Returns the saved record, the tab's new state and base.
+        bullets, lock). The draft's title (a label for the list, derived from unit and period) is not
+        merged: the last one given wins. Returns the saved record, the tab's new state and base: a
+        snapshot sharing no object with `inputs` or `report`, so it stays a valid base while the
+        tab goes on editing its own copy.
 
         Raises SaveConflict (nothing written) when the same field or part changed in both, unless
         `force`, which writes this tab's version as is; DraftDeleted when the draft is gone,
@@ -266,7 +270,10 @@ class Store:
             new_inputs = current.inputs if inputs is None else inputs
             new_report = current.report if report is None else report
             new_title = title
-            if not force and current.rev != base.rev:
+            # Always merged, even when no other save came between (rev unchanged): a tab's base may
+            # lag on purpose for a part it did not take over from the store (see DraftSession), and
+            # a write of that part as is would revert another tab's change.
+            if not force:
                 conflicts: list[str] = []
                 if inputs is not None:
                     new_inputs, found = merge_inputs(base.inputs, inputs, current.inputs)
@@ -274,11 +281,6 @@ class Store:
                 if report is not None:
                     new_report, found = merge_report(base.report, report, current.report)
                     conflicts += found
-                if title is not None:
-                    try:
-                        new_title = pick(base.title, title, current.title)
-                    except Conflict:
-                        conflicts.append("草稿名称")
                 if conflicts:
                     raise SaveConflict(list(dict.fromkeys(conflicts)), current)
             if new_title is None:
@@ -288,8 +290,8 @@ class Store:
             db.execute("UPDATE drafts SET inputs=?, report=?, title=?, updated=?, rev=rev+1 WHERE id=?",
                        (_json(new_inputs), _json(new_report.to_dict()) if new_report is not None else None,
                         _plain(new_title), now, draft_id))
-        return DraftRecord(draft_id, _plain(new_title), current.created, now, new_inputs, new_report,
-                           rev=current.rev + 1)
+        return DraftRecord(draft_id, _plain(new_title), current.created, now, copy.deepcopy(new_inputs),
+                           copy.deepcopy(new_report), rev=current.rev + 1)
 
     def restore(self, draft_id: str, inputs: dict, report: Report | None = None, title: str = "未命名草稿") -> None:
         """Put back a draft deleted under an open tab, with the same id (its ?d= link keeps working)."""
