@@ -12,9 +12,10 @@ from pathlib import Path
 import docx
 import pytest
 
-from zongjie import examples
+from zongjie import upload
 from zongjie.brief import BriefError, brief_warnings, make_brief
-from zongjie.examples import MAX_UPLOAD_BYTES, ExampleError, ExampleLibrary, parse_example
+from zongjie.examples import ExampleLibrary, parse_example
+from zongjie.upload import MAX_UPLOAD_BYTES, ExampleError
 from zongjie.export_docx import export_docx
 from zongjie.export_md import export_markdown
 from zongjie.fake_llm import TemplateChatModel
@@ -123,7 +124,7 @@ def test_20_other_legacy_encodings_are_refused_as_encoding_not_accepted_as_mojib
     library = ExampleLibrary(tmp_path / "examples")
     with pytest.raises(ExampleError) as info:
         library.add("总结.txt", data)
-    assert str(info.value) == examples.MSG_ENCODING
+    assert str(info.value) == upload.MSG_ENCODING
     assert library.list() == []
 
 
@@ -170,7 +171,7 @@ def test_22_streamlit_upload_limit_matches_the_examples_limit():
     """The dropzone prints Streamlit's server.maxUploadSize (default 200MB) as the limit."""
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["server"]["maxUploadSize"] * 1024 * 1024 == MAX_UPLOAD_BYTES
-    assert f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB" in examples.MSG_TOO_BIG
+    assert f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB" in upload.MSG_TOO_BIG
 
 
 # ---- #18: an upload name with NUL and other controls ---------------------------------------------

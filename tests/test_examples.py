@@ -14,15 +14,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from retrieval.index import SectionIndex, default_index
-from zongjie import examples
-from zongjie.examples import (
-    MAX_TEXT_CHARS,
-    MAX_UPLOAD_BYTES,
-    ExampleError,
-    ExampleLibrary,
-    extract_text,
-    parse_example,
-)
+from zongjie import upload
+from zongjie.examples import ExampleLibrary, parse_example
+from zongjie.upload import MAX_TEXT_CHARS, MAX_UPLOAD_BYTES, ExampleError, extract_text
 from zongjie.vocab import ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "examples"
@@ -331,7 +325,7 @@ def test_corrupt_docx_is_rejected_and_nothing_written(make, library, isolated_ho
     before = _snapshot(isolated_home)
     with pytest.raises(ExampleError) as err:
         library.add("报告.docx", make())
-    assert str(err.value) == examples.MSG_CORRUPT_DOCX
+    assert str(err.value) == upload.MSG_CORRUPT_DOCX
     assert "损坏" in str(err.value)
     assert _snapshot(isolated_home) == before
     assert library.list() == []
@@ -364,7 +358,7 @@ def test_zip_bomb_rejected_without_inflating(megabytes, library, isolated_home, 
     with pytest.raises(ExampleError) as err:
         library.add("报告.docx", data)
     assert time.perf_counter() - start < 1.0
-    assert str(err.value) == examples.MSG_ZIP_BOMB
+    assert str(err.value) == upload.MSG_ZIP_BOMB
     assert _snapshot(isolated_home) == before
 
 
@@ -409,7 +403,7 @@ def test_unstructured_text_is_not_a_report():
     one_paragraph = "今天天气很好，" * 60  # plenty of Chinese, no heading, one paragraph
     with pytest.raises(ExampleError) as err:
         parse_example("随笔.txt", one_paragraph.encode("utf-8"))
-    assert str(err.value) == examples.MSG_NOT_REPORT and "一、" in str(err.value)
+    assert str(err.value) == upload.MSG_NOT_REPORT and "一、" in str(err.value)
 
 
 def test_english_text_is_rejected():
@@ -437,6 +431,6 @@ def test_example_error_is_a_value_error():
 
 
 def test_messages_are_chinese():
-    for name in dir(examples):
+    for name in dir(upload):
         if name.startswith("MSG_"):
-            assert len(HAN.findall(getattr(examples, name))) >= 8, name
+            assert len(HAN.findall(getattr(upload, name))) >= 8, name
