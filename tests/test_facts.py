@@ -369,3 +369,55 @@ def test_unreported_work_names_kinds_of_work_and_partners_no_source_mentions():
     assert unreported_work(text, ["开展主题团日活动30余场"]) == ["主题党日", "团课", "学校", "社区"]
     assert unreported_work(text, ["联合社区和学校开展主题党日和团课", "主题团日活动5场"]) == []
     assert unreported_work("扎实推进各项工作，服务青年成长。", []) == [], "plain 公文 wording is not a claim"
+
+
+# ---- number forms cadres type (issue 14's case set) ---------------------------------------------------
+@pytest.mark.parametrize("text,value,unit,approx", [
+    ("1万1千余名", 11000, "名", "余"),
+    ("3万5千人次", 35000, "人次", ""),
+    ("1万1千5百名", 11500, "名", ""),
+    ("1亿2千万元", 120000000, "元", ""),
+    ("破百万", 1000000, "", "余"),
+    ("破千", 1000, "", "余"),
+    ("破万人次", 10000, "人次", "余"),
+    ("超百万", 1000000, "", "余"),
+    ("30%以内", 30, "%", "内"),
+    ("35周岁以下", 35, "周岁", "内"),
+    ("不超过5个", 5, "个", "内"),
+    ("112对", 112, "对", ""),
+    ("3届", 3, "届", ""),
+    ("两千名", 2000, "名", ""),
+    ("一百零五名", 105, "名", ""),
+    ("三分之一", 1 / 3, "分之", ""),
+    ("百分之九十五", 95, "%", ""),
+    ("近七成", 70, "%", "近"),
+    ("7.1万", 71000, "", ""),
+    ("逾32场", 32, "场", "余"),
+    ("两千余人次", 2000, "人次", "余"),
+])
+def test_cadre_number_forms(text, value, unit, approx):
+    fact = only(text)
+    assert fact.kind == "number" and fact.raw == text
+    assert fact.value == pytest.approx(value)
+    assert (fact.unit, fact.approx) == (unit, approx)
+
+
+def test_compound_number_in_a_sentence_is_one_fact():
+    assert numbers("带动1万1千余名青少年参与，阅读量破百万") == [
+        ("1万1千余名", 11000, "名", "余"), ("破百万", 1000000, "", "余")]
+
+
+def test_cadre_forms_that_are_names_or_words_stay_so():
+    assert extract_facts("五四青年节") == []
+    assert extract_facts("打破常规，突破瓶颈") == []
+    assert all(f.unit != "对" for f in extract_facts("开展1对1帮扶，对接2对3"))
+    assert numbers("对接12家企业") == [("12家", 12, "家", "")]
+    assert numbers("二〇二三年") == [] and extract_facts("二〇二三年")[0].kind == "date"
+
+
+def test_a_cap_cannot_become_an_exact_figure():
+    given = only("流失率控制在30%以内")
+    assert not supports(given, only("流失率为30%"))
+    assert supports(given, only("流失率控制在30%以内"))
+    # while a 余 the user gave may still be dropped (30余场 backs 30场), as before
+    assert supports(only("30余场"), only("30场"))

@@ -97,6 +97,15 @@ def parse_cn_number(s: str) -> Decimal | None:
         return None  # 四五十 (a range), 十四五 (a name): not one number
 
 
+def parse_mixed_number(s: str) -> Decimal | None:
+    """Arabic digits with Chinese powers, as cadres type large counts: 1万1千 -> 11000, 1亿2千万 ->
+    120000000; None when it is no such number. (7.1万 is a number and its multiplier, not this.)"""
+    try:
+        return Decimal(str(_cn2an().cn2an(s, "smart")))
+    except (ValueError, KeyError):
+        return None
+
+
 def cn_int(s: str) -> int:
     """An Arabic or Chinese whole number as int (十二 -> 12, "07" -> 7); 0 when it is none."""
     if s.isdigit():

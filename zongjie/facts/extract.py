@@ -11,7 +11,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from ..text import CN_NUMERAL_CHARS, parse_cn_number
+from ..text import CN_NUMERAL_CHARS, parse_cn_number, parse_mixed_number
 
 FIXED_TERMS_PATH = Path(__file__).resolve().parent.parent / "data" / "fixed_terms.txt"
 
@@ -37,14 +37,19 @@ _UNITS: dict[str, str] = {
     "节": "点约日", "堂": "", "门": "户", "类": "", "种": "植", "轮": "", "组": "织建成", "册": "",
     "封": "", "起": "来", "块": "", "年": "级代", "天": "", "周": "边末围到", "岁": "", "倍": "",
     "米": "", "亩": "", "吨": "", "度": "", "元": "", "%": "", "‰": "", "成": "为立果效员功绩长",
+    # 112对 (couples matched at a 联谊), 连续3届, 12站, 走进8校; 对 is also a preposition (1对1, 2对接).
+    "对": "0-9０-９一二三四五六七八九十接象于外此照比待标口策话应付称齐准焦", "届": "时满", "站": "点长位",
+    "校": "园区内长级",
 }
 
 # Approximation words, grouped by what they claim: more than (余), just under (近), about (约),
-# several (数). A draft may drop a qualifier the user gave but never add or change one.
+# several (数), at most (内: a cap or a limit, 30%以内). A draft may drop a qualifier the user gave but
+# never add or change one, and never drop 内: "30%以内" is a ceiling, "30%" an achieved figure.
 _APPROX = {"余": "余", "多": "余", "以上": "余", "有余": "余", "超过": "余", "超": "余", "逾": "余",
            "突破": "余", "多达": "余", "不少于": "余", "至少": "余", "上": "余",
            "近": "近", "将近": "近", "接近": "近", "不到": "近", "不足": "近",
-           "约": "约", "大约": "约", "左右": "约", "数": "数", "几": "数"}
+           "约": "约", "大约": "约", "左右": "约", "数": "数", "几": "数", "破": "余",
+           "以内": "内", "以下": "内", "之内": "内", "不超过": "内", "不高于": "内"}
 
 
 def _unit_alternation() -> str:
@@ -56,15 +61,22 @@ def _unit_alternation() -> str:
 
 
 _UNIT_RE = _unit_alternation()
-_PREFIX_RE = ("将近|接近|近|大约|约|超过|超|逾|突破|多达|不少于|至少|不到|不足|"
+# 破百万, 破千, 破5万 ("passed a million"): only before a round figure, so 打破3项纪录 is no approximation.
+_PREFIX_RE = ("将近|接近|近|大约|约|不超过|不高于|超过|超|逾|突破|多达|不少于|至少|不到|不足|"
+              "(?<!打)破(?=[百千万亿]|[0-9]+(?:\\.[0-9]+)?[万亿])|"
               "上(?=[百千万])|数(?=[十百千万])|几(?=[十百千万])")
-_AR_RE = r"[0-9]+(?:,[0-9]{3})+(?![0-9])(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
+_POST_RE = "以上|左右|有余|以内|以下|之内"
+# Prefixes that make a bare Chinese round figure a count: 破百万, 超千, 逾万 (but not 数十, 上百: vague).
+_COUNTING_PREFIXES = frozenset({"破", "超", "超过", "逾", "突破", "近", "将近", "接近"})
+# "1万1千", "3万5千", "1亿2千万": Arabic digits with several powers, one number (11000), not two.
+_MIXED_RE = r"[0-9]+(?:亿[0-9]+(?:千万|百万|十万|万)|万[0-9]+[千百])(?:[0-9]+[千百十])*"
+_AR_RE = rf"{_MIXED_RE}|[0-9]+(?:,[0-9]{{3}})+(?![0-9])(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
 _NUMBER = re.compile(
     rf"(?P<pre>{_PREFIX_RE})?(?P<num>{_AR_RE}|[{CN_NUMERAL_CHARS}]+)(?P<a1>余|多)?"
-    rf"(?P<mult>千万|百万|十万|万亿|万|亿|千|百)?(?P<a2>余|多)?(?P<unit>{_UNIT_RE})?(?P<post>以上|左右|有余)?")
+    rf"(?P<mult>千万|百万|十万|万亿|万|亿|千|百)?(?P<a2>余|多)?(?P<unit>{_UNIT_RE})?(?P<post>{_POST_RE})?")
 _FRACTION = re.compile(
     rf"(?P<pre>{_PREFIX_RE})?(?P<den>百|千|[0-9]+|[{CN_NUMERAL_CHARS}]+)分之"
-    rf"(?P<num>[0-9]+(?:\.[0-9]+)?|[{CN_NUMERAL_CHARS}]+)(?P<post>以上|左右)?")
+    rf"(?P<num>[0-9]+(?:\.[0-9]+)?|[{CN_NUMERAL_CHARS}]+)(?P<post>以上|左右|以内|以下)?")
 # "从三个方面" counts the report's own parts, not the world: structure, not a fact.
 _STRUCTURAL = re.compile(rf"[{CN_NUMERAL_CHARS}]+个?方面")
 # "1." / "1、" / "(1)" number a list; only "1." at a line start, since "共30." ends a sentence.
@@ -161,6 +173,8 @@ def _fixed_re() -> re.Pattern[str]:
 # ---- numeral helpers ----------------------------------------------------------------------------
 def _parse_number(s: str) -> Decimal | None:
     if s[0].isdigit():
+        if not s[-1].isdigit():
+            return parse_mixed_number(s)  # 1万1千
         return Decimal(s.replace(",", ""))
     return parse_cn_number(s)
 
@@ -285,8 +299,10 @@ def _number_hit(text: str, joined: str, m: re.Match[str]) -> Hit | None:
     unit = m["unit"] or ""
     approx_marker = m["a1"] or m["a2"] or m["post"]
     if not arabic:
-        # A bare Chinese numeral is too ambiguous (十分, 万一); it counts only with a unit or 余/多.
-        if not unit and not approx_marker and not m["mult"]:
+        # A bare Chinese numeral is too ambiguous (十分, 万一); it counts only with a unit or 余/多,
+        # or as a round figure after a counting prefix (破百万, 超千).
+        counted = m["pre"] in _COUNTING_PREFIXES and any(c in "十百千万亿" for c in num)
+        if not unit and not approx_marker and not m["mult"] and not counted:
             return None
         # "一个/一次/一名" work like an article in 公文 prose ("一项重要内容"), not like a count.
         if num == "一" and not m["mult"] and not approx_marker and not m["pre"]:

@@ -10,7 +10,7 @@ from .extract import Fact, extract_facts
 _PEOPLE = frozenset({"人", "名", "位"})
 _UNIT_GROUPS = (_PEOPLE, frozenset({"场", "场次", "次", "期", "轮"}), frozenset({"年", "周年"}))
 # 个 is the universal classifier: it may stand in for any of these but not for 人次, %, money or time.
-_CLASSIFIERS = frozenset("个家所支处座间项条件篇份本册部套台张幅首组类种门批户节堂集封起块") | {"部门"}
+_CLASSIFIERS = frozenset("个家所支处座间项条件篇份本册部套台张幅首组类种门批户节堂集封起块站校") | {"部门"}
 
 
 def units_compatible(a: str, b: str) -> bool:
@@ -38,6 +38,7 @@ def supports(given: Fact, claimed: Fact) -> bool:
 
     Numbers: same value and kind, compatible units, and the draft's approximation is either absent
     or the same class as the user's (30场 and 三十多场 are backed by 30余场; 40余场 and 约30场 are not).
+    A cap the user gave (30%以内) must stay a cap: a bare 30% would state it as achieved.
     Dates: every part the draft states (year, month, day, quarter) is stated alike by the user.
     Names: same text inside the quotes.
     """
@@ -45,7 +46,7 @@ def supports(given: Fact, claimed: Fact) -> bool:
         return False
     if claimed.kind == "number":
         return (_same_value(given.value, claimed.value) and units_compatible(given.unit, claimed.unit)
-                and claimed.approx in ("", given.approx))
+                and claimed.approx in ("", given.approx) and not (given.approx == "内" and not claimed.approx))
     if claimed.kind == "date":
         if claimed.norm.startswith("T") or given.norm.startswith("T"):
             return claimed.norm == given.norm
