@@ -106,7 +106,7 @@ def main() -> None:
     cases = load_cases()
     if args.only:
         wanted = set(args.only.split(","))
-        cases = [c for c in cases if c.name.split("_")[0] in wanted or c.name in wanted]
+        cases = [c for c in cases if c.name.split("-")[0] in wanted or c.name in wanted]
     cases = cases[: args.limit] if args.limit else cases
     rt = runtime(fake=args.fake)
     index = None if args.no_examples else default_index()

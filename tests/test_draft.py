@@ -1,17 +1,13 @@
 """The drafting pipeline with fake chat models: structure, grounding, repair, masking, streaming, stop."""
-import re
 import threading
 
 import pytest
 
-from langchain_core.messages import HumanMessage
-
 from zongjie.brief import make_brief
 from zongjie.draft import Drafter
 from zongjie.events import DraftListener
-from zongjie.fake_llm import ScriptedChatModel, TemplateChatModel
 from zongjie.facts import extract_facts
-from zongjie.vocab import ROLE_OPENING
+from zongjie.fake_llm import ScriptedChatModel, TemplateChatModel
 
 
 class Recorder(DraftListener):
@@ -103,16 +99,19 @@ def test_copying_the_exemplar_is_caught_and_repaired_once(bullets_text):
     assert drafter.stats == {"calls": 2, "repairs": 1}
 
 
-def test_flags_stay_when_repair_fails(bullets_text):
+def test_guessed_figures_are_cut_and_flagged_when_the_repair_fails(bullets_text):
+    """Issue 14: a repair that still fails must not leave the guessed figure in the prose; the clause
+    goes and the gap is flagged (已删去), never silently."""
     brief = brief_of(bullets_text)
     from zongjie.outline import build_outline
 
     report = build_outline(brief)
-    chat = ScriptedChatModel(answers=["开展主题团日活动50场，覆盖9999名团员青年。"])
+    chat = ScriptedChatModel(answers=["团组织坚持服务青年，开展主题团日活动50场，覆盖9999名团员青年。"])
     section = Drafter(chat=chat).draft_section(report, brief, "s2")
     kinds = sorted((i.kind, i.text) for i in section.issues)
-    assert ("来源不明", "50场") in kinds and ("来源不明", "9999名") in kinds
-    assert "50场" in section.text, "nothing is silently deleted"
+    assert ("已删去", "50场") in kinds and ("已删去", "9999名") in kinds
+    assert "50场" not in section.text and "9999" not in section.text
+    assert section.text.startswith("团组织坚持服务青年") and section.text.endswith("。")
     assert len(chat.seen) == 2
 
 
@@ -198,7 +197,6 @@ def test_concurrent_drafting_runs_sections_in_parallel_and_reports_on_caller_thr
 
 
 def test_concurrent_failure_keeps_the_other_sections(bullets_text):
-    import pytest
 
     from zongjie.llm import LLMError
 

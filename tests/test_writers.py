@@ -15,7 +15,21 @@ def brief_of(text):
     return make_brief(text, "共青团某某区委员会", "2023年上半年", "工作总结")
 
 
-def test_compact_mode_one_call_per_results_bullet(bullets_text):
+def tag_responder(answers: dict):
+    """A scripted model answering by task tag: {"【导语】": "…", "【扩写】": fn(bullet) or "…", …}."""
+    def respond(messages):
+        prompt = messages[-1].content
+        tag = prompt.split("】")[0] + "】"
+        answer = answers.get(tag, "好。")
+        if callable(answer):
+            return answer(prompt.split("：", 1)[1].split("\n", 1)[0])
+        return answer
+    return respond
+
+
+def test_compact_results_lead_items_and_closing(bullets_text):
+    """Issue 14: a results subsection is one lead sentence, each bullet an 一是/二是 item of its facts and
+    one sentence on what it did, and one closing 成效 sentence — not four sentences per bullet."""
     from zongjie.outline import build_outline
 
     brief = brief_of(bullets_text)
@@ -24,20 +38,35 @@ def test_compact_mode_one_call_per_results_bullet(bullets_text):
     section = report.find(key)
     n = len(section.bullet_ids)
     assert n >= 2
-
-    def responder(messages):
-        prompt = messages[-1].content
-        bullet = prompt.split("工作要点：", 1)[1].split("\n", 1)[0]
-        return f"{section.heading}。坚持高标准推进，{bullet}，成效明显。"
-
-    chat = ScriptedChatModel(responder=responder)
+    chat = ScriptedChatModel(responder=tag_responder({
+        "【导语】": "坚持把服务青年作为工作的出发点。",
+        "【扩写】": lambda bullet: f"{bullet}。活动贴近青年需求，参与热情高。工作中注重总结经验。",
+        "【成效】": "通过这些工作，团组织的凝聚力进一步增强。"}))
     drafter = Drafter(chat=chat, compact=True)
     drafter.draft_section(report, brief, key)
-    assert len(chat.seen) == n and drafter.stats["repairs"] == 0
+    tags = [m[-1].content.split("】")[0] + "】" for m in chat.seen]
+    assert tags == ["【导语】"] + ["【扩写】"] * n + ["【成效】"] and drafter.stats["repairs"] == 0
     text = report.find(key).text
-    assert text.startswith("一是坚持高标准推进，") and "二是坚持高标准推进" in text
-    assert section.heading not in text, "the echoed headline is dropped"
+    assert text.startswith("坚持把服务青年作为工作的出发点。一是")
+    assert "\n二是" in text and text.endswith("通过这些工作，团组织的凝聚力进一步增强。")
+    assert text.count("工作中注重总结经验") == 0, "two sentences per item: the third is dropped"
+    assert text.count("活动贴近青年需求，参与热情高") == 1, "a generic sentence repeated across items goes"
+    assert "【" not in chat.seen[1][-1].content.split("】", 1)[1], "the item prompt is the tag and the bullet"
     assert not report.find(key).issues
+
+
+def test_leads_open_with_different_words_across_subsections(bullets_text):
+    from zongjie.outline import build_outline
+
+    brief = brief_of(bullets_text)
+    report = build_outline(brief)
+    chat = ScriptedChatModel(answers=["好。"])
+    d = Drafter(chat=chat, compact=True, repair=False)
+    for unit in report.drafting_units():
+        if unit.role == "成效":
+            d.draft_section(report, brief, unit.key)
+    openers = [m[-1].content.split("开头用：")[1] for m in chat.seen if m[-1].content.startswith("【导语】")]
+    assert len(openers) >= 3 and len(set(openers)) == len(openers)
 
 
 def test_compact_mode_repairs_a_bullet_that_lost_its_number(bullets_text):
@@ -45,19 +74,19 @@ def test_compact_mode_repairs_a_bullet_that_lost_its_number(bullets_text):
 
     brief = brief_of(bullets_text)
     report = build_outline(brief)
-    key = next(s.key for s in report.drafting_units() if s.bullet_ids == ["B3"]) if any(
-        s.bullet_ids == ["B3"] for s in report.drafting_units()) else None
-    assert key, "B3 (公众号) has a subsection of its own"
-    chat = ScriptedChatModel(answers=["坚持网上引领，公众号发布推文多篇，影响广泛。",
-                                      "坚持网上引领，团区委微信公众号上半年发布推文120篇，总阅读量达8.6万人次。"])
+    key = next(s.key for s in report.drafting_units() if s.bullet_ids == ["B3"])
+    respond = tag_responder({"【导语】": "立足网上阵地建设。", "【成效】": "通过网上引领，影响力持续扩大。",
+                             "【扩写】": "团区委微信公众号发布推文多篇，影响广泛。"})
+    fixed = "团区委微信公众号上半年发布推文120篇，总阅读量达8.6万人次。"
+    chat = ScriptedChatModel(responder=lambda m: fixed if "漏写了这条事实" in m[-1].content else respond(m))
     Drafter(chat=chat, compact=True).draft_section(report, brief, key)
-    assert len(chat.seen) == 2 and "漏写了这条事实" in chat.seen[1][-1].content
+    assert any("漏写了这条事实" in m[-1].content for m in chat.seen)
     assert "8.6万人次" in report.find(key).text and not report.find(key).issues
 
 
 def test_compact_calls_share_one_prefix_and_send_only_tag_and_data(bullets_text):
-    from zongjie.writers.compact import compact_prefix
     from zongjie.outline import build_outline
+    from zongjie.writers.compact import compact_prefix
 
     brief = brief_of(bullets_text)
     report = build_outline(brief)
@@ -70,14 +99,13 @@ def test_compact_calls_share_one_prefix_and_send_only_tag_and_data(bullets_text)
     for messages in chat.seen:  # byte-identical prefix: what lets llama.cpp reuse its KV cache
         assert [(m.type, m.content) for m in messages[:-1]] == [(m.type, m.content) for m in prefix]
     users = [m[-1].content for m in chat.seen]
-    opening, first_bullet = users[0], users[1]
-    problem, plan_bullet, measures = users[-3:]
-    assert opening == "【开头】2023年上半年，共青团某某区委员会"
-    assert first_bullet.startswith("【扩写】本节标题：" + report.find("s1.1").heading)
-    assert first_bullet.endswith("工作要点：" + brief.bullets[0].text)
-    assert problem == "【问题】部分基层团组织理论学习形式单一，吸引力不强"
-    assert plan_bullet == "【计划】下半年计划举办青年干部培训班2期"
-    assert measures == "【措施】部分基层团组织理论学习形式单一，吸引力不强"
+    assert users[0] == "【开头】2023年上半年，共青团某某区委员会"
+    assert users[1] == "【导语】本节标题：" + report.find("s1.1").heading + "\n开头用：坚持"
+    assert users[2] == "【扩写】工作要点：" + brief.bullets[0].text
+    assert "【问题】部分基层团组织理论学习形式单一，吸引力不强" in users
+    assert "【计划】下半年计划举办青年干部培训班2期" in users
+    assert users[-1] == "【措施】部分基层团组织理论学习形式单一，吸引力不强"
+    assert any(u.startswith("【打算】工作方向：") for u in users), "打算 covers the themes of the period"
     tags = {u.split("】")[0] + "】" for u in users}
     system = prefix[0].content
     assert all(tag in system for tag in tags), "every task tag sent is explained in the shared system prompt"
@@ -89,7 +117,7 @@ def test_compact_examples_parse_into_turns_and_name_the_example_unit():
 
     turns = prompts.turns("compact_examples")
     tags = [user.split("】")[0] + "】" for user, _ in turns]
-    assert tags == ["【开头】", "【扩写】", "【问题】", "【计划】", "【措施】"]
+    assert tags == ["【开头】", "【导语】", "【扩写】", "【成效】", "【问题】", "【计划】", "【打算】", "【措施】"]
     assert EXAMPLE_UNIT in turns[0][0] and turns[0][1].startswith(turns[0][0][len("【开头】"):])
     for user, reply in turns:  # the examples obey the rules they teach: no number the input lacks
         from zongjie.facts import extract_facts
@@ -114,17 +142,18 @@ def test_turns_rejects_a_malformed_examples_file(tmp_path, monkeypatch):
 
 
 def test_example_unit_named_by_the_model_becomes_the_report_unit(bullets_text):
-    from zongjie.writers.compact import EXAMPLE_UNIT
     from zongjie.outline import build_outline
+    from zongjie.writers.compact import EXAMPLE_UNIT
 
     brief = make_brief(bullets_text, "共青团杭州市西湖区委员会", "2023年上半年", "工作总结")
     report = build_outline(brief)
     key = next(s.key for s in report.drafting_units() if s.bullet_ids == ["B3"])
-    chat = ScriptedChatModel(answers=[f"坚持网上引领。{EXAMPLE_UNIT}团区委微信公众号上半年发布推文120篇，总阅读量达8.6万人次。"])
+    chat = ScriptedChatModel(responder=tag_responder({
+        "【扩写】": f"{EXAMPLE_UNIT}团区委微信公众号上半年发布推文120篇，总阅读量达8.6万人次。"}))
     Drafter(chat=chat, compact=True).draft_section(report, brief, key)
     text = report.find(key).text
     assert EXAMPLE_UNIT not in text and "共青团杭州市西湖区委员会团区委微信公众号" in text
-    assert not report.find(key).issues and len(chat.seen) == 1, "no placeholder flag, so no repair call"
+    assert not report.find(key).issues and len(chat.seen) == 3, "lead, item, closing; no repair call"
 
 
 def test_warm_up_prefills_the_shared_prefix_with_one_token():
@@ -150,8 +179,8 @@ def test_warm_up_prefills_the_shared_prefix_with_one_token():
 
 
 def test_compact_revision_reuses_the_drafting_prefix(bullets_text):
-    from zongjie.writers.compact import compact_prefix
     from zongjie.outline import build_outline
+    from zongjie.writers.compact import compact_prefix
 
     brief = brief_of(bullets_text)
     report = build_outline(brief)
@@ -162,29 +191,36 @@ def test_compact_revision_reuses_the_drafting_prefix(bullets_text):
     assert messages[-1].content.startswith("【修改】") and "修改要求：精简" in messages[-1].content
 
 
-def test_compact_plans_keep_each_plan_bullet_and_answer_problems(bullets_text):
+def test_compact_plans_keep_each_plan_bullet_add_directions_and_answer_problems(bullets_text):
     from zongjie.outline import build_outline
 
     brief = brief_of(bullets_text)
     report = build_outline(brief)
-    chat = ScriptedChatModel(answers=["举办青年干部培训班2期，提升履职能力。", "一是创新理论学习形式；二是丰富学习载体。"])
+    chat = ScriptedChatModel(responder=tag_responder({
+        "【计划】": "举办青年干部培训班2期，提升履职能力。",
+        "【打算】": lambda direction: f"持续{direction}，推动工作再上台阶。",
+        "【措施】": "一是创新理论学习形式；二是丰富学习载体。"}))
     Drafter(chat=chat, compact=True).draft_section(report, brief, "s3")
-    assert report.find("s3").text == "一是举办青年干部培训班2期，提升履职能力。二是创新理论学习形式。三是丰富学习载体。"
-    assert "部分基层团组织理论学习形式单一" in chat.seen[1][-1].content
+    text = report.find("s3").text
+    assert text.startswith("一是举办青年干部培训班2期，提升履职能力。二是持续")
+    assert text.endswith("创新理论学习形式。" + text.split("创新理论学习形式。")[-1]) and "丰富学习载体" in text
+    assert "部分基层团组织理论学习形式单一" in chat.seen[-1][-1].content
 
 
-def test_compact_bullet_answer_keeps_four_sentences_and_no_example_copy(bullets_text):
+def test_compact_item_keeps_two_sentences_and_no_example_copy_or_unreported_work(bullets_text):
     from zongjie.outline import build_outline
 
     brief = brief_of(bullets_text)
     report = build_outline(brief)
     key = next(s.key for s in report.drafting_units() if s.bullet_ids == ["B3"])
-    answer = ("坚持网上引领。团区委微信公众号上半年发布推文120篇，总阅读量达8.6万人次。工作中注重内容质量。"
-              "这项工作有效拓宽了青年就业渠道，帮助青年解决了急难愁盼问题，进一步增强了青年对团组织的认同感和归属感。"
-              "这项工作扩大了影响。同时开展了线下读书会。")
-    Drafter(chat=ScriptedChatModel(answers=[answer]), compact=True).draft_section(report, brief, key)
+    answer = ("团区委微信公众号上半年发布推文120篇，总阅读量达8.6万人次。同时开展了线下读书会。"
+              "活动把岗位送到青年身边，为求职青年和用人单位搭建了面对面的对接平台。这项工作扩大了影响。第四句。")
+    chat = ScriptedChatModel(responder=tag_responder({"【扩写】": answer, "【导语】": "聚焦网上引领。",
+                                                      "【成效】": "通过网上宣传，团组织影响力扩大。"}))
+    Drafter(chat=chat, compact=True).draft_section(report, brief, key)
     text = report.find(key).text
-    assert "就业渠道" not in text and "扩大了影响" in text and "读书会" not in text, text
+    assert "读书会" not in text and "对接平台" not in text and "这项工作扩大了影响" in text, text
+    assert "第四句" not in text
 
 
 def test_opening_prompt_has_no_facts_and_role_task():

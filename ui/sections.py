@@ -60,6 +60,8 @@ def flags(unit: Section, proof_issues: list[ProofIssue]) -> None:
     for issue in unit.issues:
         if issue.kind == IssueKind.UNSUPPORTED:
             st.warning(f"来源不明的数字或名称：{issue.text}（要点中没有，请核实或删改）")
+        elif issue.kind == IssueKind.REMOVED:
+            st.info(f"模型写了要点中没有的“{issue.text}”，已连同所在分句删去；如确有此事，请补进要点后重新生成。")
         else:
             st.warning(f"未采用的要点（{issue.bullet_id}）：{issue.text}")
     for n, issue in enumerate(proof_issues):

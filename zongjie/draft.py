@@ -18,6 +18,7 @@ from .grounding import allowed_terms, section_bullets, to_paragraphs
 from .llm import stream_text
 from .model import MAX_SECTION_CHARS, Brief, Bullet, FactIssue, IssueKind, Report, Section
 from .outline import build_outline
+from .prune import drop_clauses_with, prune_report, prune_section
 from .vocab import ROLE_OPENING
 from .writers import FULL_SECTION_CHARS, SectionJob, Writer, format_facts
 from .writers.compact import COMPACT_CALL_CHARS, EXAMPLE_UNIT, CompactWriter, warm_up
@@ -67,6 +68,7 @@ class Drafter:
                 if should_stop and should_stop():
                     break
                 self.draft_section(report, brief, section.key, listener=listener, should_stop=should_stop)
+            prune_report(report, brief, {s.key for s in units})
             return report
         queued = QueuedListener(listener or DraftListener())
         with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="draft") as pool:
@@ -81,6 +83,7 @@ class Drafter:
                     for future in pending:
                         future.cancel()
         queued.drain()
+        prune_report(report, brief, {s.key for s in units})
         for future in futures:
             if not future.cancelled():
                 future.result()  # re-raise the first failure; the other sections are already written
@@ -96,10 +99,12 @@ class Drafter:
         if section.locked:
             return section
         exemplars = self.exemplars_for(section, report, bullets)
+        removed: list[FactIssue] = []
 
         def complete(messages: list[BaseMessage], facts: list[Bullet], *, max_chars: int = FULL_SECTION_CHARS,
                      rewrite: Callable[[str], str] = lambda t: t) -> str:
-            return self._checked(messages, report, brief, section, facts, listener, stop, max_chars, rewrite)
+            return self._checked(messages, report, brief, section, facts, listener, stop, max_chars, rewrite,
+                                 removed)
 
         text = self.writer.write(SectionJob(report, brief, section, bullets, complete, exemplars, listener, stop))
         if stop() and not text.strip():
@@ -108,8 +113,8 @@ class Drafter:
             text = with_lead_out(text, lead_out_verb(report.genre))
         # Every call has its budget, but a section written in many calls (60 bullets, compact) could
         # still outgrow what the page and the store take; cut before the fact check sees it.
-        text = text[:MAX_SECTION_CHARS]
-        self._store(section, text, bullets, self._issues(report, brief, section, bullets, text), exemplars)
+        text = prune_section(text[:MAX_SECTION_CHARS], report, brief, key)
+        self._store(section, text, bullets, self._issues(report, brief, section, bullets, text) + removed, exemplars)
         listener.section_done(key, section.text)
         return section
 
@@ -142,23 +147,36 @@ class Drafter:
 
     def _checked(self, messages: list[BaseMessage], report: Report, brief: Brief, section: Section,
                  bullets: list[Bullet], listener: DraftListener, should_stop: Callable[[], bool],
-                 max_chars: int, rewrite: Callable[[str], str]) -> str:
+                 max_chars: int, rewrite: Callable[[str], str], removed: list[FactIssue] | None = None) -> str:
         """One completion, fact-checked against `bullets`; with problems, one repair turn that
         continues the same conversation (so llama.cpp reuses the cached prefix). `rewrite` is
-        applied to every answer before it is checked."""
+        applied to every answer before it is checked. A figure or name that still has no source after
+        the repair is cut out with its clause (a guessed number must not stay in the prose) and
+        reported in `removed` as 已删去, so the page tells the user what gap to fill."""
         text = rewrite(self._complete(messages, section.key, listener, should_stop, max_chars))
         issues = self._issues(report, brief, section, bullets, text)
         if not issues or not self.repair or should_stop():
-            return text
+            return self._cut_unsupported(text, issues, section, removed)
         self._count("repairs")
         listener.repairing(section.key)
         messages = messages + [AIMessage(content=text),
                                HumanMessage(content=prompts.render("repair", problems=describe(issues, brief)))]
         repaired = rewrite(self._complete(messages, section.key, listener, should_stop, max_chars))
-        # Keep whichever draft is more faithful; the flags of the kept one stay visible either way.
-        if repaired.strip() and _badness(self._issues(report, brief, section, bullets, repaired)) <= _badness(issues):
-            return repaired
-        return text
+        # Keep whichever draft is more faithful.
+        repaired_issues = self._issues(report, brief, section, bullets, repaired)
+        if repaired.strip() and _badness(repaired_issues) <= _badness(issues):
+            text, issues = repaired, repaired_issues
+        return self._cut_unsupported(text, issues, section, removed)
+
+    @staticmethod
+    def _cut_unsupported(text: str, issues: list[FactIssue], section: Section,
+                         removed: list[FactIssue] | None) -> str:
+        raws = [i.text for i in issues if i.kind == IssueKind.UNSUPPORTED]
+        if not raws or removed is None:
+            return text
+        pruned, _clauses = drop_clauses_with(text, raws)
+        removed += [FactIssue(IssueKind.REMOVED, raw, section.key) for raw in raws]
+        return pruned
 
     def _complete(self, messages: list[BaseMessage], key: str, listener: DraftListener,
                   should_stop: Callable[[], bool], max_chars: int = FULL_SECTION_CHARS) -> str:

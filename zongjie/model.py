@@ -17,6 +17,7 @@ class IssueKind(Kind):
 
     UNSUPPORTED = "来源不明"  # a number, date or name no bullet backs
     UNUSED = "未采用"  # a bullet (or one of its numbers) the text leaves out
+    REMOVED = "已删去"  # a figure or name no bullet backs, cut from the text with its clause after the repair failed
 
 
 @dataclass

@@ -41,6 +41,11 @@ class EmbeddedServer:
     def running(self) -> bool:
         return self._server is not None and self._server.alive()
 
+    @property
+    def parallel(self) -> int:
+        """Slots of the running server (0 when none runs yet)."""
+        return self._server.parallel if self._server is not None else 0
+
     def get(self, settings: Settings, writer: Writer) -> LocalServer:
         with self._lock:
             if not self.running:
@@ -90,9 +95,15 @@ class Runtime:
 
     @property
     def concurrency(self) -> int:
-        """The embedded server decodes one request at a time, so parallel calls only help remotely."""
-        if self.fake or self.settings.embedded:
+        """Sections drafted at once. The embedded llama-server decodes its slots in one batch, so it
+        takes as many sections as it has slots (chosen from the machine, see default_parallel);
+        a remote endpoint takes what the settings say."""
+        if self.fake:
             return 1
+        if self.settings.embedded:
+            from .local_model import default_parallel
+
+            return self.server.parallel or default_parallel()
         return max(1, self.settings.concurrency)
 
     @property

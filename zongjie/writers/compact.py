@@ -3,6 +3,7 @@ prefix of rules and worked examples; no exemplar in the prompt."""
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -12,7 +13,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from .. import prompts
 from ..cleanup import drop_unbacked, join_items, strip_headline, unnumber_items
 from ..model import Bullet
-from ..text import sentences
+from ..text import ORDINALS, sentences
 from ..vocab import ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 from . import SectionJob
 
@@ -25,6 +26,46 @@ EXAMPLE_UNIT = "共青团某某委员会"
 NO_PROBLEMS_TEXT = "理论学习的深度和广度还需进一步拓展，工作方式方法创新不够，服务青年的精准度和实效性有待提升。"
 # Per-call output budget (characters): about twice what each task asks for (see FULL_SECTION_CHARS).
 COMPACT_CALL_CHARS = 420
+# Sentences kept per results bullet (the facts, then what the work did); the model was asked for two.
+ITEM_SENTENCES = 2
+# Words a subsection's lead sentence opens with, one after another through the document, so no two
+# subsections open alike (the model, left to itself, began every one with 坚持把).
+LEAD_OPENERS = ("坚持", "聚焦", "围绕", "立足", "紧扣", "着眼")
+# Forward-looking paragraphs in 打算, one per theme of this period's work, counting the plan bullets.
+MAX_DIRECTIONS = 4
+
+
+def gist(bullet: str) -> str:
+    """A bullet without its figures, for prompts that must not repeat them (the closing 成效)."""
+    text = re.sub(r"[（(][^）)]*[）)]", "", bullet)
+    text = re.split(r"[，,；;。]", text)[0]
+    return re.sub(r"[\d.%％]+[万亿千百]?[余多]?[个名人次场期项篇所家支户对批万元小时]*", "", text).strip() or bullet
+
+
+def plan_directions(report, limit: int) -> list[str]:
+    """Themes for 打算: the first clause of each results subsection's headline."""
+    out = []
+    for section in report.drafting_units():
+        if section.role == ROLE_RESULTS and section.heading:
+            out.append(re.split(r"[，,]", section.heading)[0])
+    return out[:limit]
+
+
+def subsection_text(lead: str, items: list[str], closing: str) -> str:
+    """Lead and the first item share a paragraph, each further item is its own, the closing ends the
+    last: 坚持……。一是……。\n二是……。通过……。"""
+    lead = lead.strip()
+    if lead and lead[-1] not in "。！？":
+        lead = lead.rstrip("，,；;") + "。"
+    items = [join_items([item]) for item in items if item.strip()]  # each ends with 。, no stray 一是
+    paragraphs = items if len(items) <= 1 else [f"{ORDINALS[i] if i < 10 else i + 1}是{item}"
+                                                for i, item in enumerate(items)]
+    if not paragraphs:
+        return "\n".join(t for t in (lead, closing.strip()) if t)
+    paragraphs[0] = lead + paragraphs[0]
+    if closing.strip():
+        paragraphs[-1] += closing.strip()
+    return "\n".join(paragraphs)
 
 
 def compact_prefix() -> list[BaseMessage]:
@@ -78,7 +119,7 @@ class CompactWriter:
             return self._plans(job)
         return self._results(job)
 
-    def _ask(self, job: SectionJob, user: str, facts_of: list[Bullet]) -> str:
+    def _ask(self, job: SectionJob, user: str, facts_of: list[Bullet], limit: int | None = None) -> str:
         def scrub(text: str) -> str:
             # The model sometimes names the unit of the worked examples as the doer; it means this unit.
             text = text.replace(EXAMPLE_UNIT, job.report.unit) if job.report.unit else text
@@ -87,8 +128,7 @@ class CompactWriter:
             # Plans may propose new kinds of work; results and problems may only report them. Past the
             # four sentences a results paragraph is asked for, a small model adds work nobody reported.
             return drop_unbacked(text, [b.text for b in facts_of], examples=example_sentences(),
-                                 work=job.section.role != ROLE_PLANS,
-                                 limit=4 if job.section.role == ROLE_RESULTS else None)
+                                 work=job.section.role != ROLE_PLANS, limit=limit)
 
         return job.complete([*compact_prefix(), HumanMessage(content=user)], facts_of,
                             max_chars=COMPACT_CALL_CHARS, rewrite=scrub)
@@ -102,24 +142,42 @@ class CompactWriter:
         return join_items(unnumber_items(" ".join(answers)))  # a bullet may hold its own 一是……二是……
 
     def _plans(self, job: SectionJob) -> str:
-        # Each plan bullet on its own (its numbers survive), then measures answering the problems.
+        """Each plan bullet on its own (its numbers survive); then, for each theme of this period's work,
+        a short forward-looking paragraph (real reports plan by theme, and without it 打算 came to a
+        line or two); then measures answering the problems. Directions state no facts."""
         answers = [self._ask(job, prompts.render("compact_plan_bullet", bullet=b.text), [b]) for b in job.bullets]
+        for direction in plan_directions(job.report, limit=max(0, MAX_DIRECTIONS - len(answers))):
+            if job.should_stop():
+                break
+            answers.append(self._ask(job, prompts.render("compact_direction", direction=direction), []))
         problems = [b.text for b in job.brief.bullets if b.role == ROLE_PROBLEMS]
         if problems or not answers:
             listed = "；".join(problems) or NO_PROBLEMS_TEXT.rstrip("。")
             answers.append(self._ask(job, prompts.render("compact_plans", problems=listed), []))
-        return join_items(unnumber_items(" ".join(answers)))
+        return join_items([item for answer in answers for item in unnumber_items(answer)])
 
     def _results(self, job: SectionJob) -> str:
-        paragraphs = []
-        for bullet in job.bullets or [None]:
+        """One lead sentence (思路) for the subsection, the bullets as 一是……二是…… items of two sentences
+        each (the facts, then what the work did), one closing 成效 sentence: the shape of a real
+        report's subsection. Asked for four sentences per bullet, the model filled three with the same
+        generic clauses in every subsection (issue 14)."""
+        heading = job.section.heading
+        keys = [u.key for u in job.report.drafting_units() if u.role == ROLE_RESULTS]
+        opener = LEAD_OPENERS[(keys.index(job.section.key) if job.section.key in keys else 0) % len(LEAD_OPENERS)]
+        lead = self._ask(job, prompts.render("compact_lead", heading=heading, opener=opener), [], limit=1)
+        job.listener.token(job.section.key, "\n")
+        items = []
+        for bullet in job.bullets:
             if job.should_stop():
                 break
-            user = prompts.render("compact_bullet", heading=job.section.heading,
-                                  bullet=bullet.text if bullet else "（无具体要点：概括本节工作思路，不写数字）")
-            paragraphs.append(strip_headline(self._ask(job, user, [bullet] if bullet else []), job.section.heading))
+            items.append(strip_headline(self._ask(job, prompts.render("compact_bullet", bullet=bullet.text), [bullet],
+                                                  limit=ITEM_SENTENCES), heading))
             job.listener.token(job.section.key, "\n")
-        return join_items(paragraphs)
+        closing = ""
+        if job.bullets and not job.should_stop():
+            work = "；".join(gist(b.text) for b in job.bullets)
+            closing = self._ask(job, prompts.render("compact_effect", heading=heading, work=work), [], limit=1)
+        return subsection_text(strip_headline(lead, heading), items, closing)
 
     def revise_messages(self, user: str) -> list[BaseMessage]:
         # The drafting prefix, so a revision does not evict it from the server's cache.

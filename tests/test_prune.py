@@ -1,0 +1,39 @@
+"""zongjie.prune: generic sentences repeated across a document go, the user's facts never do; a figure
+no bullet backs goes with its clause."""
+from zongjie.prune import drop_clauses_with, drop_repeated, windows
+
+
+def test_a_generic_sentence_repeated_later_in_the_document_is_dropped_once():
+    filler = "这项工作有效提升了团组织的凝聚力和战斗力。"
+    texts = ["开展活动30场。" + filler, "发展团员35名。" + filler, "换届12个。工作稳步推进，取得新进展。"]
+    out, dropped = drop_repeated(texts)
+    assert out[0].endswith(filler) and filler not in out[1] and dropped == [filler]
+    assert out[2] == texts[2]
+
+
+def test_a_sentence_with_the_users_fact_stays_even_when_it_repeats():
+    texts = ["开展主题团日活动30场，覆盖团员青年。", "开展主题团日活动30场，覆盖团员青年。"]
+    out, dropped = drop_repeated(texts, keep=lambda s: "30场" in s)
+    assert out == texts and not dropped
+
+
+def test_earlier_text_that_is_not_pruned_still_counts():
+    seen = set(windows("这项工作有效提升了团组织的凝聚力和战斗力。"))
+    (out,), _ = drop_repeated(["开展活动。这项工作有效提升了团组织的凝聚力和战斗力。"], seen=seen)
+    assert out == "开展活动。"
+
+
+def test_line_breaks_survive():
+    (out,), _ = drop_repeated(["一是甲乙丙丁戊己庚辛壬癸。\n二是子丑寅卯辰巳午未申酉。"])
+    assert out.count("\n") == 1
+
+
+def test_a_clause_with_an_unsupported_figure_goes_and_the_sentence_still_ends():
+    text = "团组织坚持服务青年，开展主题团日活动50场，覆盖团员青年。青年党员占比45%。"
+    out, removed = drop_clauses_with(text, ["50场", "45%"])
+    assert out == "团组织坚持服务青年。覆盖团员青年。" or out == "团组织坚持服务青年，覆盖团员青年。"
+    assert "50场" not in out and "45%" not in out and len(removed) == 2
+
+
+def test_nothing_to_cut_leaves_text_alone():
+    assert drop_clauses_with("开展活动30场。", []) == ("开展活动30场。", [])

@@ -1,0 +1,119 @@
+"""Removing what must not stay in a draft, after the model has written it: generic sentences that repeat
+earlier ones of the same document, and clauses whose figure no bullet backs once the repair has failed.
+
+LangChain-free and pure (texts in, texts out), like cleanup.py; the orchestrator (zongjie.draft) applies
+it. Human reports repeat under 2 % of their 10-character windows (issue 14); a small model writing a
+subsection at a time repeats its generic clauses across subsections, which no single call can see.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+WINDOW = 10
+# A sentence whose 10-character windows were this much seen before in the document repeats it.
+REPEAT_SHARE = 0.34
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_SENTENCE = re.compile(r"[^。！？；\n]*[。！？；]|[^。！？；\n]+$")
+_CLAUSE = re.compile(r"[^，,。！？；\n]*[，,。！？；]|[^，,。！？；\n]+$")
+
+
+def han(text: str) -> str:
+    return "".join(_HAN.findall(text))
+
+
+def windows(text: str, n: int = WINDOW) -> list[str]:
+    h = han(text)
+    return [h[i:i + n] for i in range(len(h) - n + 1)]
+
+
+def drop_repeated(texts: Iterable[str], keep: Callable[[str], bool] = lambda _s: False,
+                  seen: set[str] | None = None) -> tuple[list[str], list[str]]:
+    """Texts in document order, each with the sentences dropped that mostly repeat windows seen earlier
+    in the document (or in `seen`, which is updated). A sentence for which `keep` is true (it carries
+    a bullet's fact) always stays. Returns (texts, dropped sentences). Line breaks are kept."""
+    seen = set() if seen is None else seen
+    out, dropped = [], []
+    for text in texts:
+        lines = []
+        for line in text.split("\n"):
+            kept = []
+            for sentence in _SENTENCE.findall(line):
+                grams = windows(sentence)
+                repeated = sum(g in seen for g in grams)
+                if grams and repeated / len(grams) >= REPEAT_SHARE and not keep(sentence):
+                    dropped.append(sentence)
+                    continue
+                seen.update(grams)
+                kept.append(sentence)
+            lines.append("".join(kept))
+        out.append("\n".join(line for line in lines if line.strip() or not line))
+    return out, dropped
+
+
+def drop_clauses_with(text: str, raws: Iterable[str]) -> tuple[str, list[str]]:
+    """Remove each clause (between ，；。) that states one of `raws` — figures or names the fact check
+    could not trace after the repair — so a guessed number never stays in the prose. Returns the text
+    and the clauses removed. A sentence left without its last clause ends with 。 again."""
+    raws = [r for r in raws if r]
+    if not raws:
+        return text, []
+    removed: list[str] = []
+    lines = []
+    for line in text.split("\n"):
+        kept: list[str] = []
+        for clause in _CLAUSE.findall(line):
+            if any(r in clause for r in raws):
+                removed.append(clause)
+                if clause[-1:] in "。！？；" and kept and kept[-1][-1:] in "，,":
+                    kept[-1] = kept[-1][:-1] + clause[-1]  # the sentence still ends where it did
+                continue
+            kept.append(clause)
+        joined = "".join(kept)
+        if joined[-1:] in "，,":
+            joined = joined[:-1] + "。"
+        lines.append(joined)
+    return "\n".join(lines), removed
+
+
+def _own(brief):
+    """Whether a sentence carries a bullet's fact or most of a bullet's wording (then it always stays)."""
+    from .cleanup import OWN_WORDING
+    from .facts import extract_facts, wording_overlap
+
+    sources = [b.text for b in brief.bullets]
+    raws = [f.raw for text in sources for f in extract_facts(text)]
+    return lambda sentence: (any(r in sentence for r in raws)
+                             or any(wording_overlap(b, sentence) >= OWN_WORDING for b in sources))
+
+
+def prune_section(text: str, report, brief, key: str) -> str:
+    """A freshly written section without generic sentences that repeat the rest of the document or
+    itself (one section regenerated alone must not reintroduce a clause the others already use)."""
+    seen: set[str] = set()
+    for other in report.drafting_units():
+        if other.key != key and other.text:
+            seen.update(windows(other.text))
+    (pruned,), _dropped = drop_repeated([text], keep=_own(brief), seen=seen)
+    return pruned
+
+
+def prune_report(report, brief, keys: set[str]) -> list[str]:
+    """Drop, from the sections in `keys`, generic sentences that repeat earlier text of the document
+    (sections in document order; sections outside `keys` — locked or hand-edited — count as earlier
+    text but are never changed). A sentence with a bullet's fact or most of its wording always stays.
+    Returns the sentences dropped."""
+    from .grounding import section_bullets, to_paragraphs
+
+    own = _own(brief)
+    seen: set[str] = set()
+    dropped_all: list[str] = []
+    for section in report.drafting_units():
+        if section.key not in keys or not section.text:
+            seen.update(windows(section.text))  # remembered, never changed
+            continue
+        (text,), dropped = drop_repeated([section.text], keep=own, seen=seen)
+        if dropped:
+            dropped_all += dropped
+            section.paragraphs = to_paragraphs(text, section_bullets(brief, section))
+    return dropped_all
