@@ -22,8 +22,19 @@ sys.path.insert(0, str(ROOT))
 
 from langchain_core.messages import HumanMessage  # noqa: E402
 
-from bench.stub_server import (StubServer, cut_stream_after, delay_before, empty, empty_deltas,  # noqa: E402
-                               garbage, keepalive, ok, one_chunk, redirect, status)
+from bench.stub_server import (  # noqa: E402
+    StubServer,
+    cut_stream_after,
+    delay_before,
+    empty,
+    empty_deltas,
+    garbage,
+    keepalive,
+    ok,
+    one_chunk,
+    redirect,
+    status,
+)
 from zongjie import llm  # noqa: E402
 from zongjie.brief import make_brief  # noqa: E402
 from zongjie.draft import FULL_SECTION_CHARS, Drafter  # noqa: E402

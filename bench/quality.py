@@ -25,11 +25,11 @@ from retrieval.ingest import load_corpus  # noqa: E402
 from zongjie.brief import make_brief  # noqa: E402
 from zongjie.draft import Drafter  # noqa: E402
 from zongjie.export_md import export_markdown  # noqa: E402
-from zongjie.grounding import allowed_terms  # noqa: E402
 from zongjie.facts import check_facts, extract_facts, report_ledger  # noqa: E402
+from zongjie.grounding import allowed_terms  # noqa: E402
 from zongjie.model import Brief, Report  # noqa: E402
-from zongjie.vocab import ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS  # noqa: E402
 from zongjie.settings import load_settings  # noqa: E402
+from zongjie.vocab import ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS  # noqa: E402
 
 MAX_BULLETS = 8
 PLACEHOLDER = re.compile(r"××|X(?=[\u4e00-\u9fff%])|[xX]{2,}")

@@ -36,9 +36,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from bench.machine import describe  # noqa: E402
-
 import retrieval.index as index_module  # noqa: E402
+from bench.machine import describe  # noqa: E402
 from retrieval.corpus import CorpusReport, CorpusSection, load_corpus  # noqa: E402
 from retrieval.index import SectionIndex, passages_from_reports  # noqa: E402
 from retrieval.tokens import tokenize  # noqa: E402

@@ -194,7 +194,7 @@ class SectionIndex:
         """Index more reports (a user's own examples); a report id already present is replaced."""
         new = passages_from_reports(reports)
         ids = {p.report_id for p in new}
-        kept = [(p, t) for p, t in zip(self.passages, self._tokens) if p.report_id not in ids]
+        kept = [(p, t) for p, t in zip(self.passages, self._tokens, strict=False) if p.report_id not in ids]
         self.passages = [p for p, _ in kept]
         self._tokens = [t for _, t in kept]
         self._add(new)
@@ -244,8 +244,8 @@ class SectionIndex:
         if len(token_ids) == 1:
             docs, weights = self._indices[starts[0]:ends[0]], self._data[starts[0]:ends[0]]
         else:
-            docs = np.concatenate([self._indices[s:e] for s, e in zip(starts, ends)])
-            weights = np.concatenate([self._data[s:e] for s, e in zip(starts, ends)])
+            docs = np.concatenate([self._indices[s:e] for s, e in zip(starts, ends, strict=False)])
+            weights = np.concatenate([self._data[s:e] for s, e in zip(starts, ends, strict=False)])
         return np.bincount(docs, weights=weights, minlength=len(self.passages)).astype(self._data.dtype)
 
     def search(
@@ -271,7 +271,7 @@ class SectionIndex:
         if mask is not None:
             docs = docs[mask[docs]]
         docs, best = _top_k(docs, scores[docs], k)
-        return [(self.passages[i], s) for i, s in zip(docs.tolist(), best.tolist())]
+        return [(self.passages[i], s) for i, s in zip(docs.tolist(), best.tolist(), strict=False)]
 
     # ---- on-disk cache -------------------------------------------------------------------------
     @staticmethod
@@ -360,7 +360,7 @@ class SectionIndex:
         index.passages = passages
         words = np.array(vocab, dtype=object)[flat].tolist()
         ends = np.cumsum(lengths).tolist()
-        index._tokens = [words[e - m:e] for e, m in zip(ends, lengths.tolist())]
+        index._tokens = [words[e - m:e] for e, m in zip(ends, lengths.tolist(), strict=False)]
         bm25 = None
         if meta["bm25"] is not None:
             data, indices, indptr = arrays["data"], arrays["indices"], arrays["indptr"]

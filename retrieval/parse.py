@@ -85,7 +85,7 @@ def _is_unnumbered_heading(lines: list[str], i: int) -> bool:
     line = lines[i]
     if not 4 <= len(line) <= 20 or _PUNCT.search(line) or read_marker(line):
         return False
-    following = [read_marker(l) for l in lines[i + 1 : i + 3]]
+    following = [read_marker(ln) for ln in lines[i + 1 : i + 3]]
     return any(m and m.family in ("paren", "arabic") and m.number == 1 for m in following)
 
 
@@ -167,7 +167,7 @@ def _split_title(lines: list[str]) -> tuple[str, list[str]]:
 
 
 def _build_tree(lines: list[str]) -> _TreeBuilder:
-    has_dun = any((m := read_marker(l)) and m.family == "dun" for l in lines)
+    has_dun = any((m := read_marker(ln)) and m.family == "dun" for ln in lines)
     builder = _TreeBuilder(has_dun=has_dun)
     for i, line in enumerate(lines):
         marker = read_marker(line)
@@ -206,7 +206,7 @@ def _set_roles(sections: list[CorpusSection], results_report: bool) -> None:
 
 def parse_report(text: str, report_id: str, source: str = "") -> CorpusReport:
     """Parse one cleaned report (title on its first line) into a CorpusReport."""
-    lines = [l.strip() for l in text.split("\n") if l.strip()]
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     title, body = _split_title(lines)
     tree = _build_tree(body)
     closing = _take_closing(tree.sections)
@@ -228,5 +228,5 @@ _MARKDOWN_PREFIX = re.compile(r"^\s*(#{1,6}\s+|[-*+]\s+|>\s*)")
 
 def parse_text_report(text: str, report_id: str = "user", source: str = "") -> CorpusReport:
     """Parse a user's own example (.txt/.md, or text pulled out of a .docx) with the same rules."""
-    lines = [_MARKDOWN_PREFIX.sub("", l).replace("**", "").replace("__", "") for l in text.splitlines()]
+    lines = [_MARKDOWN_PREFIX.sub("", ln).replace("**", "").replace("__", "") for ln in text.splitlines()]
     return parse_report(clean_page("\n".join(lines)), report_id, source)

@@ -29,8 +29,7 @@ jieba.setLogLevel(logging.WARNING)
 
 # Function words only: content words like 问题/计划 carry the section role and must stay.
 STOPWORDS = frozenset(
-    "的 了 和 与 及 以及 在 是 对 等 把 将 为 以 并 而 也 都 就 着 之 其 于 或 被 让 从 向 这 那 "
-    "我们 我 一 个 中 上 有 要 进一步 不断 积极 认真 切实".split()
+    ["的", "了", "和", "与", "及", "以及", "在", "是", "对", "等", "把", "将", "为", "以", "并", "而", "也", "都", "就", "着", "之", "其", "于", "或", "被", "让", "从", "向", "这", "那", "我们", "我", "一", "个", "中", "上", "有", "要", "进一步", "不断", "积极", "认真", "切实"]
 )
 _SPACE = re.compile(r"^\s+$")
 # The splitter jieba.Tokenizer.cut itself uses: its captured groups are the blocks it segments.
@@ -104,61 +103,80 @@ def tokenize_many(
     the processes used and from which text on."""
     texts = list(texts)
     info = {"texts": len(texts), "chars": sum(map(len, texts)), "processes": 1, "memo": memo, "pool_from": None}
-    if not memo:
-        out = None
-        if processes > 1 and len(texts) > 1:
-            cut = _in_pool(_tokenize_texts, _chunks(texts, processes * 8), processes)
-            if cut is not None:
-                out = [list(_intern_all(tokens)) for chunk in cut for tokens in chunk]
-                info.update(processes=processes, pool_from=0)
-        if out is None:
-            out = [tokenize(t) for t in texts]
-        info["cut_chars"] = info["chars"]
+    if memo:
+        out = _tokenize_memo(texts, processes, pool_min_cut_chars, info)
     else:
-        cache: dict[str, tuple[str, ...]] = {}
-        out = []
-        cut_chars, pool_from = 0, None
-        for i, text in enumerate(texts):
-            tokens: list[str] = []
-            for block in _BLOCKS.split(text):
-                cut = cache.get(block)
-                if cut is None:
-                    cut = cache[block] = _cut_block(block)
-                    cut_chars += len(block)
-                tokens.extend(cut)
-            out.append(tokens)
-            if processes > 1 and cut_chars >= pool_min_cut_chars and i + 1 < len(texts):
-                pool_from = i + 1
-                break
-        if pool_from is not None:
-            rest = texts[pool_from:]
-            todo: set[str] = set()
-            for text in rest:
-                todo.update(_BLOCKS.split(text))
-            todo.difference_update(cache)
-            # Long blocks first, dealt round-robin, so every chunk gets a share of them.
-            ordered = sorted(todo, key=len, reverse=True)
-            del todo
-            n_chunks = processes * 8
-            chunks = [c for c in (ordered[i::n_chunks] for i in range(n_chunks)) if c]
-            results = _in_pool(_cut_blocks, chunks, processes) if chunks else []
-            if results is not None:
-                for chunk, cut in zip(chunks, results):
-                    cache.update(zip(chunk, map(_intern_all, cut)))
-                info.update(processes=processes, pool_from=pool_from)
-            for text in rest:
-                tokens = []
-                for block in _BLOCKS.split(text):
-                    cut = cache.get(block)
-                    if cut is None:  # only if the pool could not start
-                        cut = cache[block] = _cut_block(block)
-                    tokens.extend(cut)
-                out.append(tokens)
-        info["distinct_blocks"] = len(cache)
-        info["cut_chars"] = sum(map(len, cache))
+        out = _tokenize_plain(texts, processes, info)
     if stats is not None:
         stats.update(info)
     return out
+
+
+def _tokenize_plain(texts: list[str], processes: int, info: dict) -> list[list[str]]:
+    """Every text cut on its own, in a pool of `processes` if there is more than one."""
+    out = None
+    if processes > 1 and len(texts) > 1:
+        cut = _in_pool(_tokenize_texts, _chunks(texts, processes * 8), processes)
+        if cut is not None:
+            out = [list(_intern_all(tokens)) for chunk in cut for tokens in chunk]
+            info.update(processes=processes, pool_from=0)
+    if out is None:
+        out = [tokenize(t) for t in texts]
+    info["cut_chars"] = info["chars"]
+    return out
+
+
+def _tokenize_memo(texts: list[str], processes: int, pool_min_cut_chars: int, info: dict) -> list[list[str]]:
+    """Each distinct block cut once; past `pool_min_cut_chars` of new text, the rest in a pool."""
+    cache: dict[str, tuple[str, ...]] = {}
+    out = []
+    cut_chars, pool_from = 0, None
+    for i, text in enumerate(texts):
+        tokens: list[str] = []
+        for block in _BLOCKS.split(text):
+            cut = cache.get(block)
+            if cut is None:
+                cut = cache[block] = _cut_block(block)
+                cut_chars += len(block)
+            tokens.extend(cut)
+        out.append(tokens)
+        if processes > 1 and cut_chars >= pool_min_cut_chars and i + 1 < len(texts):
+            pool_from = i + 1
+            break
+    if pool_from is not None:
+        rest = texts[pool_from:]
+        if _cut_new_blocks_in_pool(rest, cache, processes):
+            info.update(processes=processes, pool_from=pool_from)
+        for text in rest:
+            tokens = []
+            for block in _BLOCKS.split(text):
+                cut = cache.get(block)
+                if cut is None:  # only if the pool could not start
+                    cut = cache[block] = _cut_block(block)
+                tokens.extend(cut)
+            out.append(tokens)
+    info["distinct_blocks"] = len(cache)
+    info["cut_chars"] = sum(map(len, cache))
+    return out
+
+
+def _cut_new_blocks_in_pool(texts: list[str], cache: dict[str, tuple[str, ...]], processes: int) -> bool:
+    """Cut the blocks of `texts` not in `cache` in a process pool, into `cache`; False if no pool started."""
+    todo: set[str] = set()
+    for text in texts:
+        todo.update(_BLOCKS.split(text))
+    todo.difference_update(cache)
+    # Long blocks first, dealt round-robin, so every chunk gets a share of them.
+    ordered = sorted(todo, key=len, reverse=True)
+    del todo
+    n_chunks = processes * 8
+    chunks = [c for c in (ordered[i::n_chunks] for i in range(n_chunks)) if c]
+    results = _in_pool(_cut_blocks, chunks, processes) if chunks else []
+    if results is None:
+        return False
+    for chunk, cut in zip(chunks, results, strict=False):
+        cache.update(zip(chunk, map(_intern_all, cut), strict=False))
+    return True
 
 
 def _in_pool(fn, chunks: list, processes: int) -> list | None:

@@ -5,22 +5,22 @@ from __future__ import annotations
 
 import io
 import re
-import tomllib
 import zipfile
 from pathlib import Path
 
 import docx
 import pytest
+import tomllib
 
 from zongjie import upload
 from zongjie.brief import BriefError, brief_warnings, make_brief
 from zongjie.examples import ExampleLibrary, parse_example
-from zongjie.upload import MAX_UPLOAD_BYTES, ExampleError
 from zongjie.export_docx import export_docx
 from zongjie.export_md import export_markdown
 from zongjie.fake_llm import TemplateChatModel
 from zongjie.model import Paragraph
 from zongjie.text import xml_safe
+from zongjie.upload import MAX_UPLOAD_BYTES, ExampleError
 
 ROOT = Path(__file__).resolve().parent.parent
 UNIT, PERIOD, GENRE = "共青团某某区委员会", "2023年上半年", "工作总结"

@@ -15,8 +15,17 @@ import pytest
 
 from zongjie import settings as settings_module
 from zongjie.cli import main
-from zongjie.settings import (MAX_CONCURRENCY, Settings, SettingsError, data_dir, endpoint_warnings,
-                              load_settings, safe_url, save_settings, settings_path)
+from zongjie.settings import (
+    MAX_CONCURRENCY,
+    Settings,
+    SettingsError,
+    data_dir,
+    endpoint_warnings,
+    load_settings,
+    safe_url,
+    save_settings,
+    settings_path,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 UNIT = ["--unit", "共青团某某区委员会", "--period", "2023年上半年"]

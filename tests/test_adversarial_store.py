@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from zongjie import session, store as store_module
+from zongjie import session
+from zongjie import store as store_module
 from zongjie.brief import make_brief
 from zongjie.model import MAX_SECTION_CHARS, Paragraph
 from zongjie.outline import build_outline

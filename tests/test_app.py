@@ -242,8 +242,8 @@ def test_regenerating_the_outline_asks_first_and_keeps_history(fake_llm, bullets
     button(at, "生成提纲").click()
     at.run()
     assert at.text_area(key="text_s2").value == ""
-    from zongjie.store import Store
     from zongjie.settings import data_dir
+    from zongjie.store import Store
 
     versions = Store(data_dir() / "zongjie.sqlite3").versions(at.session_state["draft_id"], "s2")
     assert versions[-1].text == before and versions[-1].note in ("生成", "重新生成提纲前")

@@ -12,17 +12,24 @@ from docx import Document
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from zongjie import prompts
-from zongjie.brief import (MAX_BULLET_CHARS, MAX_BULLETS, MAX_FIELD_CHARS, MAX_INPUT_CHARS, BriefError,
-                           brief_warnings, make_brief)
+from zongjie.brief import (
+    MAX_BULLET_CHARS,
+    MAX_BULLETS,
+    MAX_FIELD_CHARS,
+    MAX_INPUT_CHARS,
+    BriefError,
+    brief_warnings,
+    make_brief,
+)
 from zongjie.draft import Drafter
-from zongjie.writers import format_facts
-from zongjie.writers.compact import compact_prefix
 from zongjie.export_docx import export_docx
 from zongjie.export_md import export_markdown
 from zongjie.facts import extract_facts, issues_for_section
 from zongjie.fake_llm import ScriptedChatModel, TemplateChatModel
 from zongjie.model import Bullet, Paragraph, Section
 from zongjie.store import Store
+from zongjie.writers import format_facts
+from zongjie.writers.compact import compact_prefix
 
 UNIT, PERIOD, GENRE = "共青团某某区委员会", "2023年上半年", "工作总结"
 HAN = re.compile("[\u4e00-\u9fff]")

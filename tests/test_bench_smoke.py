@@ -45,6 +45,7 @@ def test_retrieval_scale_small(capsys):
 
 def test_synthetic_corpus_is_deterministic_and_consistent():
     import retrieval_scale
+
     from retrieval.corpus import load_corpus
     from zongjie.vocab import GENRES
 

@@ -1,8 +1,15 @@
 """Post-processing of model text (zongjie.cleanup): wrappers, repeats, unfinished tails, numbering,
 lead-outs, headline echoes and sentences no bullet backs."""
 from zongjie import prompts
-from zongjie.cleanup import (clean_output, drop_unbacked, join_items, lead_out_verb, strip_headline, unnumber_items,
-                             with_lead_out)
+from zongjie.cleanup import (
+    clean_output,
+    drop_unbacked,
+    join_items,
+    lead_out_verb,
+    strip_headline,
+    unnumber_items,
+    with_lead_out,
+)
 from zongjie.writers.compact import example_sentences
 
 EXAMPLES = example_sentences()

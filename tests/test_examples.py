@@ -149,7 +149,7 @@ def test_docx_automatic_numbering_becomes_heading_markers():
     document.add_paragraph("某社区居委会2024年工作总结")
     document.add_paragraph(OPENING)
     plain = [line.split("、", 1)[-1] if line[:1] in "一二三" and "、" in line[:2] else line for line in BODY]
-    for original, text in zip(BODY, plain):
+    for original, text in zip(BODY, plain, strict=False):
         if original.startswith("（"):
             _number(document.add_paragraph(original.split("）", 1)[1]), num_id, 1)
         elif text != original:

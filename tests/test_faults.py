@@ -8,8 +8,7 @@ import time
 import pytest
 from langchain_core.messages import HumanMessage
 
-from bench.stub_server import (StubServer, cut_stream_after, delay_before, empty, garbage, ok, redirect,
-                               status)
+from bench.stub_server import StubServer, cut_stream_after, delay_before, empty, garbage, ok, redirect, status
 from zongjie import llm
 from zongjie.brief import make_brief
 from zongjie.draft import Drafter

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from zongjie import cli, llama_build, local_model
+from zongjie import cli, llama_build, llama_setup, local_model
 from zongjie.llama_build import Variant, cmake_args, cpu_flags, isa_key, signal_name
-from zongjie.local_model import LocalModelError, prepare_runtime
+from zongjie.llama_setup import prepare_runtime
+from zongjie.local_model import LocalModelError
 
 CRASHER = Path(__file__).resolve().parent / "fixtures" / "crashing_server.py"
 SPR_VM = ("flags\t\t: fpu sse4_2 avx avx2 fma f16c bmi2 avx512f avx512bw avx512vl avx512_vnni avx512_bf16 "
@@ -89,13 +90,13 @@ def test_a_crashing_native_build_falls_back_to_a_portable_one_and_is_never_reuse
     failed = json.loads((binary.parent.parent.parent / binary.parent.parent.name.replace("portable", "native")
                          / "failed.json").read_text())
     assert "崩溃（SIGSEGV）" in failed["reason"]
-    assert local_model.server_binary() == binary
+    assert llama_setup.server_binary() == binary
     assert prepare_runtime(wait=20)[0] == binary and len(built) == 2, "proven builds are reused, not rebuilt"
 
 
 def test_prepare_model_command_fails_with_the_message_not_a_traceback(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("ZONGJIE_LLAMA_SERVER", str(stand_in(tmp_path, "llama-server")))
-    monkeypatch.setattr(local_model, "prepare_runtime",
+    monkeypatch.setattr(llama_setup, "prepare_runtime",
                         lambda progress=None: (_ for _ in ()).throw(LocalModelError("内置模型运行时在本机无法运行——x")))
     assert cli.main(["prepare-model"]) == 2
     err = capsys.readouterr().err
@@ -115,11 +116,10 @@ def test_a_build_that_crashes_twice_in_a_row_at_run_time_is_retired(tmp_path, mo
     """The pip-cache lesson: a runtime proven at setup that then keeps crashing (a moved VM, a kernel
     that stopped allowing an instruction) is not started again; the next setup builds another."""
     from langchain_core.messages import HumanMessage
+    from test_local_server_faults import connect
 
     from zongjie.llm import LLMError, stream_text
     from zongjie.settings import Settings
-
-    from test_local_server_faults import connect
 
     flags = cpu_flags()
     directory = llama_build.build_dir(Variant.NATIVE, flags)
@@ -128,7 +128,7 @@ def test_a_build_that_crashes_twice_in_a_row_at_run_time_is_retired(tmp_path, mo
     binary.write_text(stand_in(tmp_path, "crasher.sh").read_text())
     binary.chmod(0o755)
     (directory / "ok.json").write_text(json.dumps({"ok": True}))
-    assert local_model.server_binary() == binary
+    assert llama_setup.server_binary() == binary
     monkeypatch.setattr("zongjie.llm.sleep", lambda seconds, should_stop=None: None)
     chat, server = connect(Settings(max_retries=3))
     try:
@@ -138,4 +138,4 @@ def test_a_build_that_crashes_twice_in_a_row_at_run_time_is_retired(tmp_path, mo
         server.stop()
     assert (directory / "failed.json").exists() and not (directory / "ok.json").exists()
     with pytest.raises(LocalModelError, match="尚未在本机编译或未通过自检"):
-        local_model.server_binary()
+        llama_setup.server_binary()

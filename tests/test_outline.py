@@ -1,7 +1,7 @@
 from zongjie.brief import make_brief
 from zongjie.model import numbered_heading
-from zongjie.vocab import ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 from zongjie.outline import MAX_SUBSECTIONS, build_outline, load_themes, next_subsection_key
+from zongjie.vocab import ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 
 
 def brief(text, genre="工作总结", period="2023年上半年"):

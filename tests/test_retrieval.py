@@ -191,7 +191,7 @@ def _bm25s_reference(index: SectionIndex, query: str, k: int, role=None, genre=N
     if not mask.sum() or not tokens:
         return []
     docs, scores = index._bm25.retrieve([tokens], k=min(k, int(mask.sum())), weight_mask=mask, show_progress=False)
-    return [(int(i), float(s)) for i, s in zip(docs[0], scores[0]) if s > 0 and mask[int(i)]]
+    return [(int(i), float(s)) for i, s in zip(docs[0], scores[0], strict=False) if s > 0 and mask[int(i)]]
 
 
 @pytest.mark.parametrize("k", [1, 3, 10])
@@ -205,7 +205,7 @@ def test_scores_equal_bm25s_retrieve_on_the_shipped_corpus(index, k):
             expected = _bm25s_reference(index, query, k, **filters)
             got = index.search(query, k=k, **filters)
             assert [s for _, s in got] == pytest.approx([s for _, s in expected], rel=1e-5, abs=1e-5), (query, filters)
-            for (passage, score), (i, _) in zip(got, expected):
+            for (passage, score), (i, _) in zip(got, expected, strict=False):
                 # each score is that passage's bm25s score; a different passage only where scores tie
                 assert score == pytest.approx(float(dense[position[passage.id]]), rel=1e-5, abs=1e-5)
                 if position[passage.id] != i:
@@ -265,7 +265,7 @@ def test_tokenize_many_gives_tokenize_tokens(memo, processes):
 
 def test_equal_tokens_are_one_string_object():
     a, b = tokenize_many(["加强舆论引导工作", "舆论引导，工作"], memo=False)
-    assert a[1:] == b and all(x is y for x, y in zip(a[1:], b))
+    assert a[1:] == b and all(x is y for x, y in zip(a[1:], b, strict=False))
     assert tokenize("加强舆论引导")[1] is tokenize("舆论引导")[0]
 
 

@@ -8,11 +8,11 @@ import json
 import logging
 import re
 import stat
-import tomllib
 import zipfile
 from pathlib import Path
 
 import pytest
+import tomllib
 from langchain_core.load import dumpd, dumps
 
 from bench.stub_server import StubServer, ok

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from zongjie import session, store as store_module
+from zongjie import session
+from zongjie import store as store_module
 from zongjie.brief import make_brief
 from zongjie.model import Paragraph, Report
 from zongjie.outline import build_outline

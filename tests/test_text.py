@@ -6,8 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from zongjie.text import (HALF_TO_FULL, HAN_RE, cn_digits, cn_index, cn_int, is_cjk, jaccard, parse_cn_number,
-                          sentence_matches, sentences)
+from zongjie.text import (
+    HALF_TO_FULL,
+    HAN_RE,
+    cn_digits,
+    cn_index,
+    cn_int,
+    is_cjk,
+    jaccard,
+    parse_cn_number,
+    sentence_matches,
+    sentences,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,10 +7,10 @@ import streamlit as st
 
 from zongjie import session
 from zongjie.brief import BriefError
+from zongjie.errors import UserError
 from zongjie.events import DraftListener
 from zongjie.local_model import LocalModelError
 from zongjie.model import Brief, Report
-from zongjie.errors import UserError
 from zongjie.outline import build_outline
 
 from .state import current_brief, draft, get_index, label, runtime, set_error, sync_widgets

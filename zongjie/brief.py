@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .errors import UserError
 from .model import Brief, Bullet
 from .text import HAN_RE
 from .vocab import GENRES, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
-from .errors import UserError
 
 MAX_BULLETS = 60
 MAX_BULLET_CHARS = 600
@@ -16,18 +16,40 @@ MAX_INPUT_CHARS = 20_000
 MAX_FIELD_CHARS = 100
 
 # Leading list markers users paste from Word, WeChat or Markdown: "-", "•", "1.", "（一）", "一是".
+# "3." only when no digit follows: "3.5万名青少年参加…" starts with a decimal, not with item 3.
 _MARKER = re.compile(
-    r"^\s*(?:[-*•·●▪◆■□>]+|\d{1,3}[.、．)）]|[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[）)]|"
+    r"^\s*(?:[-*•·●▪◆■□>]+|\d{1,3}(?:[.．](?![0-9０-９])|[、)）])|[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[）)]|"
     r"[一二三四五六七八九十]{1,3}[、．.]|[一二三四五六七八九十]是)\s*"
 )
-# A line such as "问题：" or "【下一步】" switches the role of the lines below it.
-_HEADER_ROLES = (
-    (re.compile(r"^[【\[]?\s*(存在的?问题|问题|不足|短板)\s*[】\]]?\s*[:：]?$"), ROLE_PROBLEMS),
-    (re.compile(r"^[【\[]?\s*(下一步(工作)?(打算|计划)?|下半年(工作)?计划|计划|打算)\s*[】\]]?\s*[:：]?$"), ROLE_PLANS),
-    (re.compile(r"^[【\[]?\s*(主要做法和?成效|成效|做法|成绩|工作成效)\s*[】\]]?\s*[:：]?$"), ROLE_RESULTS),
-)
-_PROBLEM_HINT = re.compile(r"^(问题|不足)[:：]|不足|短板|欠缺|有待(提高|加强|提升)|还不够|不够(强|高|深入|完善)|薄弱|不平衡|不充分")
-_PLAN_HINT = re.compile(r"^(下一步|计划|打算)[:：]|^下一步|^下半年|^明年|^(将|拟|计划)|力争")
+# The words a cadre puts above a group of lines ("问题：") or before one line ("下半年：深化…") to say
+# which part of the report it belongs to.
+_PROBLEM_WORDS = r"存在的?(?:问题|不足)(?:和不足)?|问题和不足|问题|不足|短板"
+_PLAN_WORDS = (r"下一步(?:工作)?(?:打算|计划|安排|思路)?|(?:下半年|明年|今后|来年)(?:工作)?(?:打算|计划|安排|思路)?"
+               r"|工作(?:打算|计划)|计划|打算")
+_RESULT_WORDS = r"主要做法(?:和|及)?成效|主要(?:做法|成绩|成效)|工作成效|成效|做法|成绩"
+_ROLE_WORDS = ((_PROBLEM_WORDS, ROLE_PROBLEMS), (_PLAN_WORDS, ROLE_PLANS), (_RESULT_WORDS, ROLE_RESULTS))
+# A line that is only such a word switches the role of the lines below it.
+_HEADER_ROLES = tuple((re.compile(rf"^[【\[]?\s*(?:{words})\s*[】\]]?\s*[:：]?$"), role) for words, role in _ROLE_WORDS)
+# The same word before a colon, or in brackets, at the start of a line is a routing label: it sets that
+# line's role and is no part of the fact ("一是下半年：深化…" must never reach the report).
+_PREFIX_ROLES = tuple((re.compile(rf"^(?:[【\[]\s*(?:{words})\s*[】\]]\s*[:：]?|(?:{words})\s*[:：])\s*"), role)
+                      for words, role in _ROLE_WORDS)
+# A shortcoming stated as such ("理论学习形式单一，吸引力不强", "覆盖面有待提高"). 不足 before a number
+# qualifies the number ("收入不足3000元的困难青年").
+_SHORTCOMING = re.compile(r"不足(?![0-9０-９一二两三四五六七八九十百千万])|短板|欠缺|缺乏"
+                          r"|有待(?:提高|加强|提升|完善|改进|深化)|还不够|不够(?:强|高|深入|完善|充分|广泛|紧密|到位)|薄弱|不平衡|不充分|不到位|不强(?!求)|不高"
+                          r"|存在[^，,。；;]{0,12}(?:问题|差距|隐患)")
+# ...unless it is what the work addressed: 补齐短板, 查找不足12条, 针对薄弱环节, 加强薄弱团支部建设.
+_REMEDY = re.compile(r"(?:补齐|补强|补足|弥补|补上|针对|查找|查摆|排查|梳理|整改|破解|解决|克服|聚焦|找准|对照|着力|"
+                     r"强化|加强|夯实|改善|扭转|消除|化解|治理|帮扶|补)[^，,。；;]{0,8}$")
+# A plan says so at its start (下一步…, 下半年…, 明年…), or its first clause has the unit intend something:
+# "团区委将于9月举办…", "拟发展团员50名", "力争全年…". 力争 later in a results line ("完成换届12个，
+# 力争年底全覆盖") or in a quoted name ("“力争上游”活动") does not make the line a plan.
+_PLAN_START = re.compile(r"^(?:下一步|下半年|明年|今后|接下来|来年)")
+_PLAN_INTENT = re.compile(
+    r"^[^，,。；;：:“”\"]{0,12}?(?:将(?:于|在|要|继续|进一步|持续|全面|深入|加快|着力|重点|积极|不断|大力|适时|启动|开展|组织|举办)"
+    r"|拟(?:于|在|开展|举办|组织|召开|推进|实施|建设|建成|发展|完成|新建|启动|推荐|选派|成立)"
+    r"|计划(?:于|在|开展|举办|组织|召开|推进|实施|建设|建成|发展|完成|新建|启动|培训)|力争(?!上游))")
 
 
 class BriefError(UserError, ValueError):
@@ -46,11 +68,35 @@ def _has_content(line: str) -> bool:
 
 
 def guess_role(text: str) -> str:
-    if _PROBLEM_HINT.search(text):
+    """The role of a line without a label or header: 问题 when it states a shortcoming, 计划 when it
+    states an intention, else 成效. A keyword alone decides nothing: "组织团干部补齐短板培训2期" is work done."""
+    text = text.strip()
+    for rx, role in _PREFIX_ROLES:
+        if rx.match(text):
+            return role
+    if any(not _REMEDY.search(text[:m.start()]) for m in _SHORTCOMING.finditer(text)):
         return ROLE_PROBLEMS
-    if _PLAN_HINT.search(text):
+    if _PLAN_START.match(text) or _PLAN_INTENT.match(text):
         return ROLE_PLANS
     return ROLE_RESULTS
+
+
+def strip_labels(line: str) -> tuple[str, str | None]:
+    """The line without its list markers and routing labels ("1. 下一步：下半年：深化…" -> "深化…"), and
+    the role the first label names (None without one)."""
+    role = None
+    for _ in range(4):  # markers and labels may alternate: "一是问题：…", "下一步：1.…"
+        before = line
+        line = _MARKER.sub("", line, count=1).strip()
+        for rx, label_role in _PREFIX_ROLES:
+            m = rx.match(line)
+            if m and m.end() < len(line):  # a label with nothing after it is a header, handled by the caller
+                line = line[m.end():].strip()
+                role = role or label_role
+                break
+        if line == before:
+            break
+    return line, role
 
 
 def parse_bullets(text: str) -> list[Bullet]:
@@ -64,12 +110,13 @@ def parse_bullets(text: str) -> list[Bullet]:
         line = clean_line(raw)
         if not line:
             continue
-        header = next((role for rx, role in _HEADER_ROLES if rx.match(line)), None)
+        # "问题：" alone, or "（三）存在问题" with a list marker before it, heads a group.
+        unmarked = _MARKER.sub("", line, count=1).strip()
+        header = next((role for rx, role in _HEADER_ROLES for text in (line, unmarked) if rx.match(text)), None)
         if header:
             section_role = header
             continue
-        line = _MARKER.sub("", line, count=1).strip()
-        line = re.sub(r"^(问题|不足|下一步|计划)[:：]\s*", "", line)
+        line, label_role = strip_labels(line)
         if not line:
             continue
         if not _has_content(line):
@@ -80,7 +127,8 @@ def parse_bullets(text: str) -> list[Bullet]:
             raise BriefError(
                 f"第 {len(bullets) + 1} 条要点过长（{len(line)} 字），请拆成每条不超过 {MAX_BULLET_CHARS} 字的几条。"
             )
-        role = section_role or guess_role(raw.strip())
+        # A label on the line itself wins over the header above it: it is the more specific statement.
+        role = label_role or section_role or guess_role(line)
         bullets.append(Bullet(id=f"B{len(bullets) + 1}", text=line, role=role))
     if len(bullets) > MAX_BULLETS:
         raise BriefError(f"要点过多（{len(bullets)} 条），请合并到 {MAX_BULLETS} 条以内。")

@@ -11,11 +11,11 @@ import time
 from pathlib import Path
 
 from .brief import brief_warnings, make_brief
+from .errors import UserError
 from .events import DraftListener
 from .local_model import LocalModelError, assemble_model
-from .vocab import GENRES
 from .settings import disable_tracing
-from .errors import UserError
+from .vocab import GENRES
 
 # The CLI's Markdown ends with this (an HTML comment, invisible when rendered): a .md that does not is
 # the user's own, and is not overwritten without --force.
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def prepare_command() -> int:
     """Setup's last step: the model file, then a llama.cpp runtime proven on this CPU."""
-    from .local_model import prepare_runtime
+    from .llama_setup import prepare_runtime
 
     print(assemble_model())
     binary, result = prepare_runtime(progress=lambda msg: print(msg, file=sys.stderr))

@@ -260,7 +260,7 @@ def _display_width(text: str) -> float:
     """Width in 字: Latin digits and letters count half. Word and LibreOffice also add about a
     quarter 字 where Chinese meets Latin (autoSpaceDE/DN), which matters for “2024年7月5日”."""
     width = sum(0.5 if _is_narrow(ch) else 1.0 for ch in text)
-    seams = sum(1 for a, b in zip(text, text[1:])
+    seams = sum(1 for a, b in zip(text, text[1:], strict=False)
                 if _is_narrow(a) != _is_narrow(b) and not (a.isspace() or b.isspace()))
     return width + 0.25 * seams
 
@@ -275,7 +275,7 @@ def _add_signature(doc: DocxDocument, lines: list[str]) -> None:
     for _ in range(SIGNATURE_GAP_LINES):
         doc.add_paragraph().paragraph_format.keep_with_next = True
     widths = [_display_width(line) for line in lines]
-    for i, (line, width) in enumerate(zip(lines, widths)):
+    for i, (line, width) in enumerate(zip(lines, widths, strict=False)):
         paragraph = _styled(doc, line, "signature")
         right = SIGNATURE_RIGHT_CHARS + (max(widths) - width) / 2
         paragraph._p.get_or_add_pPr().append(

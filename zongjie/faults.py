@@ -64,20 +64,7 @@ def fault_kind(exc: BaseException) -> Fault | None:
     if isinstance(exc, (openai.APITimeoutError, TimeoutError)):  # before APIConnectionError: a subclass
         return TIMEOUT
     if isinstance(exc, openai.APIStatusError):
-        code = exc.status_code
-        if 300 <= code < 400:
-            return MOVED
-        if code == 429:
-            return BUSY
-        if code == 408:
-            return TIMEOUT
-        if code == 409 or code >= 500:
-            return SERVER
-        if code in (401, 403):
-            return AUTH
-        if code == 404:
-            return NOT_FOUND
-        return None
+        return status_fault(exc.status_code)
     if isinstance(exc, (openai.APIConnectionError, ConnectionError)):
         return CONNECT
     name = type(exc).__name__
@@ -85,6 +72,19 @@ def fault_kind(exc: BaseException) -> Fault | None:
     if module.startswith(("httpx", "httpcore")):  # a transport error the client did not wrap
         return TIMEOUT if "Timeout" in name else CONNECT
     return None
+
+
+def status_fault(code: int) -> Fault | None:
+    """The fault an HTTP error status means; None for the ones retrying cannot fix and we do not name."""
+    if 300 <= code < 400:
+        return MOVED
+    if code == 429:
+        return BUSY
+    if code == 408:
+        return TIMEOUT
+    if code == 409 or code >= 500:
+        return SERVER
+    return {401: AUTH, 403: AUTH, 404: NOT_FOUND}.get(code)
 
 
 def describe_error(exc: BaseException) -> str:

@@ -11,11 +11,39 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import BaseMessage, BaseMessageChunk
 
 from .errors import Fault, LLMError
-from .faults import (AUTH, BUSY, CONNECT, CRASH, CUT, EMPTY, FORMAT, MESSAGES, MOVED, NOT_FOUND, RETRY_AFTER_CAP,
-                     RETRYABLE, SERVER, TIMEOUT, EmptyReply, MalformedReply, StreamCut, backoff_delay, describe_error,
-                     fault_kind, redact, retry_after)
-from .local_model import (MODEL_NAME, LocalModelError, LocalServer, ServerCrashed, crash_message,
-                          ensure_running, start_server)
+from .faults import (
+    AUTH,
+    BUSY,
+    CONNECT,
+    CRASH,
+    CUT,
+    EMPTY,
+    FORMAT,
+    MESSAGES,
+    MOVED,
+    NOT_FOUND,
+    RETRY_AFTER_CAP,
+    RETRYABLE,
+    SERVER,
+    TIMEOUT,
+    EmptyReply,
+    MalformedReply,
+    StreamCut,
+    backoff_delay,
+    describe_error,
+    fault_kind,
+    redact,
+    retry_after,
+)
+from .local_model import (
+    MODEL_NAME,
+    LocalModelError,
+    LocalServer,
+    ServerCrashed,
+    crash_message,
+    ensure_running,
+    start_server,
+)
 from .settings import Settings, is_loopback, split_userinfo
 from .transport import http_client
 
@@ -206,7 +234,7 @@ def stream_text(chat: BaseChatModel, messages: list[BaseMessage],
                 err = LLMError(reason, kind)
                 # Keep the cause for tracebacks unless some server echoed the key into it.
                 raise err from (None if secret and secret in _chain_text(exc) else exc)
-            delay = backoff_delay(attempt, retry_after(exc) if kind == BUSY or kind == SERVER else None)
+            delay = backoff_delay(attempt, retry_after(exc) if kind in (BUSY, SERVER) else None)
         if on_retry:
             on_retry(attempt, delay, reason)
         sleep(delay, should_stop)
@@ -234,37 +262,52 @@ def _attempt(chat: BaseChatModel, messages: list[BaseMessage], on_token: Callabl
     finished = False
     stream = chat.stream(messages)
     try:
-        while True:
-            try:
-                chunk = next(stream)
-            except StopIteration:
-                break
-            except Exception as exc:
-                mapped = _in_stream(exc, bool(parts))
-                if mapped is exc:
-                    raise
-                raise mapped from exc
+        while (chunk := _next_chunk(stream, bool(parts))) is not _END:
             if should_stop and should_stop():
                 return "".join(parts)
-            if (getattr(chunk, "response_metadata", None) or {}).get("finish_reason"):
-                finished = True
+            finished = finished or bool((getattr(chunk, "response_metadata", None) or {}).get("finish_reason"))
             text = _text(chunk)
             if max_chars is not None:
                 text = text[: max(0, max_chars - received)]
             if text:
                 parts.append(text)
                 received += len(text)
-                if on_token:
-                    try:
-                        on_token(text)
-                    except Exception as exc:  # noqa: BLE001
-                        raise _CallbackError(exc) from exc
+                _report(on_token, text)
             if max_chars is not None and received >= max_chars:
                 return "".join(parts)  # budget spent: like a stop, the partial text is the answer
     finally:
         close = getattr(stream, "close", None)
         if close:
             close()  # frees the connection when we leave early
+    return _whole_reply(chat, parts, finished)
+
+
+_END = object()  # the stream is exhausted
+
+
+def _next_chunk(stream, had_text: bool):
+    """The next chunk, or _END; a client error mid-stream is named for what it means (_in_stream)."""
+    try:
+        return next(stream)
+    except StopIteration:
+        return _END
+    except Exception as exc:
+        mapped = _in_stream(exc, had_text)
+        if mapped is exc:
+            raise
+        raise mapped from exc
+
+
+def _report(on_token: Callable[[str], None] | None, text: str) -> None:
+    if on_token:
+        try:
+            on_token(text)
+        except Exception as exc:  # noqa: BLE001 - the caller's own failure, re-raised as is by stream_text
+            raise _CallbackError(exc) from exc
+
+
+def _whole_reply(chat: BaseChatModel, parts: list[str], finished: bool) -> str:
+    """The text of a stream that ended by itself, or the fault that its ending shows."""
     text = "".join(parts)
     if not _speaks_openai(chat):
         return text  # stand-ins (fake_llm) report no finish_reason and may answer "" on purpose

@@ -106,7 +106,7 @@ def merge_report(base: Report | None, mine: Report | None, theirs: Report | None
                 conflicts.append(f"{_label(section)}一节的{PART_LABELS[name]}")
                 continue
             if values is not MISSING:
-                for attr, value in zip(attrs, values):
+                for attr, value in zip(attrs, values, strict=False):
                     setattr(section, attr, copy.deepcopy(value))
     # A section one side removed while the other changed it: the change would vanish silently.
     kept = {s.key for s in merged.all_sections()}

@@ -11,7 +11,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from .model import Brief, Bullet, Report, Section
-
 from .vocab import ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 
 MAX_SUBSECTIONS = 5

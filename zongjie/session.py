@@ -8,12 +8,12 @@ import copy
 import difflib
 from dataclasses import dataclass, replace
 
-from .grounding import allowed_terms, section_bullets, to_paragraphs
+from .errors import UserError
 from .facts import issues_for_section
+from .grounding import allowed_terms, section_bullets, to_paragraphs
 from .model import MAX_SECTION_CHARS, Brief, Report
 from .store import DraftRecord, Store, Version
 from .text import sentences, xml_safe
-from .errors import UserError
 
 
 class EditError(UserError, ValueError):

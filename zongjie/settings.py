@@ -1,6 +1,7 @@
 """Where zongjie keeps its files, and which chat endpoint it talks to (environment or settings file)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
@@ -9,6 +10,7 @@ import tempfile
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
 from .errors import UserError
 
 log = logging.getLogger(__name__)
@@ -284,10 +286,8 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
         os.replace(tmp, path)
     except OSError as exc:
         if tmp is not None:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(tmp)
-            except OSError:
-                pass
         raise SettingsError(f"设置未能保存到 {path}：{_os_reason(exc)}。"
                             "原有设置保持不变；请清理磁盘或检查该目录的权限后再保存。") from exc
     return path

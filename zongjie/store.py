@@ -28,8 +28,15 @@ from .merge import merge_inputs, merge_report
 from .migrations import COLUMNS, Incompatible, migrate, missing_columns
 from .model import MAX_SECTION_CHARS, Paragraph, Report, cap_paragraphs
 from .settings import SettingsError, data_dir
-from .store_errors import (DraftDamaged, DraftDeleted, SaveConflict, StoreError, describe_store_error, is_busy,
-                           is_corrupt)
+from .store_errors import (
+    DraftDamaged,
+    DraftDeleted,
+    SaveConflict,
+    StoreError,
+    describe_store_error,
+    is_busy,
+    is_corrupt,
+)
 
 # The errors live in store_errors; callers know them from here.
 __all__ = ["DraftDamaged", "DraftDeleted", "DraftRecord", "SaveConflict", "Store", "StoreError", "Version",
@@ -131,9 +138,9 @@ class Store:
                     self._check(db)
                     missing = missing_columns(db)
             except sqlite3.Error:
-                raise exc  # keeps its cause: the first failure is the one to explain
+                raise exc from exc.__cause__  # the first failure is the one to explain
             if any(COLUMNS[t][c] is None for t, cs in missing.items() for c in cs):
-                raise exc  # keeps its cause: the first failure is the one to explain
+                raise exc from exc.__cause__  # the first failure is the one to explain
             self.read_only = True
             self._rev = "0" if "rev" in missing.get("drafts", ()) else "rev"
             log.warning("drafts database %s opened read-only: %s", self.path, exc)
@@ -214,7 +221,7 @@ class Store:
                 with closing(self._connect_read_only()) as db:
                     return query(db)
             except sqlite3.Error:
-                raise exc  # keeps its cause: the first failure is the one to explain
+                raise exc from exc.__cause__  # the first failure is the one to explain
 
     # ---- drafts -------------------------------------------------------------------------
     def create(self, inputs: dict, title: str = "未命名草稿") -> str:

@@ -17,12 +17,7 @@ _ITEM_MARKER_RE = re.compile(r"[一二三四五六七八九十]是|[（(][一二
                              r"|首先|其次|再次")
 _ITEM_SEP_RE = re.compile(r"[；;\n]")
 # Words every problem and every plan in a 团委 report shares; they say nothing about which is which.
-_STOP_WORDS = tuple(sorted("""
-进一步 意识形态 共青团 团员青年 青年 工作 有待 还需 需要 不够 不足 不强 不高 不到位 加强 提高 提升 增强 存在 问题
-方面 一定 仍然 仍有 仍显 欠缺 缺乏 还不 还有 继续 持续 切实 不断 深入 推进 开展 积极 全面 着力 坚持 我们 我局 我委
-我镇 部分 相关 有关 情况 进行 一些 较为 比较 力度 水平 主要 以及 同时 更加 充分 做好 抓好 落实 推动 强化 完善
-健全 下一步 下半年 今后 将 要 一是 二是 三是 四是 五是 六是 七是 八是 九是 十是
-""".split(), key=len, reverse=True))
+_STOP_WORDS = tuple(sorted(["进一步", "意识形态", "共青团", "团员青年", "青年", "工作", "有待", "还需", "需要", "不够", "不足", "不强", "不高", "不到位", "加强", "提高", "提升", "增强", "存在", "问题", "方面", "一定", "仍然", "仍有", "仍显", "欠缺", "缺乏", "还不", "还有", "继续", "持续", "切实", "不断", "深入", "推进", "开展", "积极", "全面", "着力", "坚持", "我们", "我局", "我委", "我镇", "部分", "相关", "有关", "情况", "进行", "一些", "较为", "比较", "力度", "水平", "主要", "以及", "同时", "更加", "充分", "做好", "抓好", "落实", "推动", "强化", "完善", "健全", "下一步", "下半年", "今后", "将", "要", "一是", "二是", "三是", "四是", "五是", "六是", "七是", "八是", "九是", "十是"], key=len, reverse=True))
 _STOP_CHARS = set("的了和与及对等是把将为也都并而或其之被于还在有")
 
 
@@ -45,7 +40,7 @@ def item_spans(text: str) -> list[tuple[int, int, str]]:
     cuts.update(m.start() for m in _ITEM_MARKER_RE.finditer(text))
     cuts.update(m.end() for m in _ITEM_SEP_RE.finditer(text))
     items = []
-    for a, b in zip(sorted(cuts), sorted(cuts)[1:]):
+    for a, b in zip(sorted(cuts), sorted(cuts)[1:], strict=False):
         seg = text[a:b]
         lead = len(seg) - len(seg.lstrip())
         body = seg.strip()
