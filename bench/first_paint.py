@@ -131,7 +131,8 @@ def model_server_once() -> float:
 
 
 def model_server_skip_reason() -> str | None:
-    from zongjie.local_model import LocalModelError, assemble_model, server_binary
+    from zongjie.llama_setup import server_binary
+    from zongjie.local_model import LocalModelError, assemble_model
 
     try:
         server_binary()  # built and proven by setup

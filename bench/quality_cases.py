@@ -137,14 +137,21 @@ def main() -> None:
     if not scores:
         return
     n = len(scores)
-    print(f"overall ({n} cases): recall {statistics.mean(s.recall for s in scores):.3f} (goal ≥ 0.98); "
-          f"invented numbers {sum(len(s.invented) for s in scores)} and work {sum(len(s.invented_work) for s in scores)} "
-          f"(goal 0); repeat mean {statistics.mean(s.repeat for s in scores):.3f} max {max(s.repeat for s in scores):.3f} "
-          f"(goals ≤ 0.02 / ≤ 0.03); echoes {sum(len(s.echoes) for s in scores)}; half-width {sum(s.halfwidth for s in scores)}; "
-          f"spaces {sum(s.spaces for s in scores)}; copies ≥13 chars {sum(s.copies for s in scores)}; "
-          f"length in range {sum(not s.lengths for s in scores)}/{n}; chars median {statistics.median(s.chars for s in scores):.0f}; "
-          f"seconds median {statistics.median(s.seconds for s in scores):.0f}")
-
+    parts = [
+        f"recall {statistics.mean(s.recall for s in scores):.3f} (goal ≥ 0.98)",
+        f"invented numbers {sum(len(s.invented) for s in scores)} and work "
+        f"{sum(len(s.invented_work) for s in scores)} (goal 0)",
+        f"repeat mean {statistics.mean(s.repeat for s in scores):.3f} max {max(s.repeat for s in scores):.3f} "
+        "(goals ≤ 0.02 / ≤ 0.03)",
+        f"echoes {sum(len(s.echoes) for s in scores)}",
+        f"half-width {sum(s.halfwidth for s in scores)}",
+        f"spaces {sum(s.spaces for s in scores)}",
+        f"copies ≥13 chars {sum(s.copies for s in scores)}",
+        f"length in range {sum(not s.lengths for s in scores)}/{n}",
+        f"chars median {statistics.median(s.chars for s in scores):.0f}",
+        f"seconds median {statistics.median(s.seconds for s in scores):.0f}",
+    ]
+    print(f"overall ({n} cases): " + "; ".join(parts))
 
 if __name__ == "__main__":
     main()

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import llama_build as lb
+from . import llama_setup
 from . import local_model as lm
 
 
@@ -39,7 +40,7 @@ def report(say: Callable[[str], None] = print, *, generate: bool = True) -> bool
     if not generate:
         return ok
     say("生成测试：启动服务并生成几个字…")
-    result = lm.smoke(binary, model)
+    result = llama_setup.smoke(binary, model)
     if not result.ok:
         say(f"生成测试：失败——{result.reason}")
         return False

