@@ -52,3 +52,69 @@ def test_round_trip_keeps_roles(bullets_text):
     bullets = parse_bullets(bullets_text)
     again = parse_bullets(bullets_to_text(bullets))
     assert [(b.text, b.role) for b in again] == [(b.text, b.role) for b in bullets]
+
+
+# ---- markers, labels and roles (issues 14 and 15) ---------------------------------------------------------
+@pytest.mark.parametrize("line,text", [
+    ("3.5万名青少年参加“青春自护”网络答题", "3.5万名青少年参加“青春自护”网络答题"),
+    ("1.2万人次观看直播", "1.2万人次观看直播"),
+    ("3. 5万名青少年参加答题", "5万名青少年参加答题"),  # "3. " with a space is item 3
+    ("3.开展主题团日活动30余场", "开展主题团日活动30余场"),
+    ("2、92%的团员参加学习", "92%的团员参加学习"),
+])
+def test_a_leading_decimal_is_not_a_list_marker(line, text):
+    (bullet,) = parse_bullets(line)
+    assert bullet.text == text
+
+
+@pytest.mark.parametrize("line,text,role", [
+    ("下半年：深化“青年大学习”行动", "深化“青年大学习”行动", ROLE_PLANS),
+    ("下一步：举办培训班2期", "举办培训班2期", ROLE_PLANS),
+    ("计划：开展志愿服务10场", "开展志愿服务10场", ROLE_PLANS),
+    ("打算：推进团支部规范化建设", "推进团支部规范化建设", ROLE_PLANS),
+    ("下半年计划：举办青年联谊活动3场", "举办青年联谊活动3场", ROLE_PLANS),
+    ("下一步工作打算：完善制度", "完善制度", ROLE_PLANS),
+    ("问题：学习形式单一", "学习形式单一", ROLE_PROBLEMS),
+    ("存在问题：部分团支部活力不足", "部分团支部活力不足", ROLE_PROBLEMS),
+    ("不足：宣传覆盖面不广", "宣传覆盖面不广", ROLE_PROBLEMS),
+    ("【问题】团干部配备不齐", "团干部配备不齐", ROLE_PROBLEMS),
+    ("成效：发展团员35名", "发展团员35名", ROLE_RESULTS),
+    ("1. 下一步：下半年：推进“智慧团建”", "推进“智慧团建”", ROLE_PLANS),
+    ("二是下半年：推进“智慧团建”", "推进“智慧团建”", ROLE_PLANS),
+    ("下一步：下半年计划举办青年干部培训班2期", "下半年计划举办青年干部培训班2期", ROLE_PLANS),
+])
+def test_routing_labels_are_stripped_and_set_the_role(line, text, role):
+    (bullet,) = parse_bullets(line)
+    assert (bullet.text, bullet.role) == (text, role)
+
+
+def test_a_label_on_the_line_wins_over_the_header_above():
+    bullets = parse_bullets("问题：\n学习形式单一\n下一步：举办培训班2期")
+    assert [(b.text, b.role) for b in bullets] == [("学习形式单一", ROLE_PROBLEMS), ("举办培训班2期", ROLE_PLANS)]
+
+
+def test_a_marked_header_still_heads_a_group():
+    bullets = parse_bullets("开展活动30场\n（二）存在问题\n学习形式单一")
+    assert [(b.text, b.role) for b in bullets] == [("开展活动30场", ROLE_RESULTS), ("学习形式单一", ROLE_PROBLEMS)]
+
+
+@pytest.mark.parametrize("line,role", [
+    ("组织团干部补齐短板培训2期", ROLE_RESULTS),
+    ("查找不足12条，全部完成整改", ROLE_RESULTS),
+    ("针对薄弱团支部开展“一对一”帮扶，结对18个", ROLE_RESULTS),
+    ("帮扶家庭年收入不足3000元的困难青年56名", ROLE_RESULTS),
+    ("开展“力争上游”主题实践活动12场", ROLE_RESULTS),
+    ("完成12个基层团支部换届，力争年底实现全覆盖", ROLE_RESULTS),
+    ("将团员发展纳入基层团组织考核", ROLE_RESULTS),
+    ("部分基层团组织理论学习形式单一，吸引力不强", ROLE_PROBLEMS),
+    ("青年志愿服务覆盖面有待提高", ROLE_PROBLEMS),
+    ("团干部队伍力量薄弱", ROLE_PROBLEMS),
+    ("网上共青团建设还存在一些短板", ROLE_PROBLEMS),
+    ("力争全年发展团员50名", ROLE_PLANS),
+    ("团区委将于9月举办青年创业大赛", ROLE_PLANS),
+    ("拟发展新团员40名", ROLE_PLANS),
+    ("下半年举办培训班2期", ROLE_PLANS),
+])
+def test_role_follows_what_the_line_states_not_a_keyword_anywhere(line, role):
+    (bullet,) = parse_bullets(line)
+    assert bullet.role == role
