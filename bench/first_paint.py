@@ -179,7 +179,8 @@ def summary(fig: dict) -> str:
     lines = [
         "== first paint (bench/first_paint.py) ==",
         f"machine   {describe()}",
-        f"setup     streamlit run {_shown(fig['app'])}, ZONGJIE_FAKE_LLM=1, fresh process + fresh browser context per run; "
+        f"setup     streamlit run {_shown(fig['app'])}, ZONGJIE_FAKE_LLM=1, "
+        "fresh process + fresh browser context per run; "
         f"chromium launch {fig['browser_launch']:.2f} s (once, not counted)",
         f"          {'run':<22}" + "".join(f"{i + 1:>8}" for i in range(len(runs))) + f"{'median':>9}{'max':>8}  (s)",
     ]

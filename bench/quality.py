@@ -106,7 +106,8 @@ def exemplar_leaks(report: Report, brief: Brief, index) -> int:
             passage = index.get(pid)
             if passage is None:
                 continue
-            own = {f.raw for f in extract_facts(passage.text)} - {f.raw for b in brief.bullets for f in extract_facts(b.text)}
+            given = {f.raw for b in brief.bullets for f in extract_facts(b.text)}
+            own = {f.raw for f in extract_facts(passage.text)} - given
             leaks += sum(1 for raw in own if len(raw) >= 3 and raw in text)
     return leaks
 

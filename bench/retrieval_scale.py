@@ -53,7 +53,8 @@ _TITLE_BY_GENRE = {
     "工作总结": ("{year}年工作总结", "{year}年度工作总结", "{year}年工作情况总结"),
     "意识形态工作情况汇报": ("{year}年意识形态工作情况汇报", "{year}年上半年意识形态工作情况汇报",
                      "{year}年意识形态工作总结", "关于{year}年意识形态工作的情况报告"),
-    "上半年工作总结及下半年工作计划": ("{year}年上半年工作总结及下半年工作计划", "{year}年上半年工作总结和下半年工作打算"),
+    "上半年工作总结及下半年工作计划": ("{year}年上半年工作总结及下半年工作计划",
+                                         "{year}年上半年工作总结和下半年工作打算"),
 }
 _NUMBER = re.compile(r"\d+")
 _CLAUSE = re.compile(r"[，。；：！？、]")
@@ -137,7 +138,8 @@ def synthesize(seeds: list[CorpusReport], n: int, seed: int = 0) -> list[CorpusR
         sections = [_remix(_pick(s.role, s.level, genre, pools, rng), genre, pools, rng) for s in skeleton.sections]
         openings = pools.openings.get(genre) or [o for v in pools.openings.values() for o in v]
         opening = [_perturb(p, rng) for p in rng.choice(openings)] if openings and rng.random() < 0.9 else []
-        closing = [_perturb(p, rng) for p in rng.choice(pools.closings)] if pools.closings and rng.random() < 0.15 else []
+        closing = ([_perturb(p, rng) for p in rng.choice(pools.closings)]
+                   if pools.closings and rng.random() < 0.15 else [])
         reports.append(CorpusReport(id=f"syn{i:05d}", title=title, genre=genre, source="synthetic",
                                     opening=opening, sections=sections, closing=closing))
     return reports
@@ -248,7 +250,8 @@ def _search(index: SectionIndex, query: Query) -> list:
 def run(n_reports: int = 10_000, n_queries: int = 500, seed: int = 0, cache: bool = True) -> dict:
     """Build, index and query; returns every figure the summary prints."""
     fig: dict = {"reports": n_reports, "queries": n_queries, "seed": seed,
-                 "options": {"processes": index_module.POOL_PROCESSES, "pool_min_passages": index_module.POOL_MIN_PASSAGES,
+                 "options": {"processes": index_module.POOL_PROCESSES,
+                             "pool_min_passages": index_module.POOL_MIN_PASSAGES,
                              "memo": index_module.MEMO_BLOCKS}}
     t = time.perf_counter()
     seeds = load_corpus()
@@ -351,7 +354,8 @@ def summary(fig: dict) -> str:
         f"index     SectionIndex(...) {fig['index_s']:.2f} s  = tokenise (jieba) {fig['tokenise_s']:.2f} s"
         f" + bm25s index {fig['bm25_s']:.2f} s + other {fig['index_s'] - fig['tokenise_s'] - fig['bm25_s']:.2f} s"
         f"   [goal < {GOAL_INDEX_S:.0f} s: {mark[ok_index]}]",
-        f"          tokenise rate {fig['chars'] / max(fig['tokenise_s'], 1e-9) / 1e3:.0f} k chars/s; {_tokenise_note(fig)}",
+        f"          tokenise rate {fig['chars'] / max(fig['tokenise_s'], 1e-9) / 1e3:.0f} k chars/s; "
+        f"{_tokenise_note(fig)}",
         f"query     {fig['queries']} queries (+10 warm-up), single run, per-query time.perf_counter; "
         f"{fig['empty_results']} returned no hit",
         f"          {'set':<11}{'n':>5}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}  (ms)",
@@ -359,7 +363,8 @@ def summary(fig: dict) -> str:
     for name in ("all", "unfiltered", "filtered", "heading", "phrase", "app"):
         if name in lat and lat[name]["n"]:
             r = lat[name]
-            lines.append(f"          {name:<11}{r['n']:>5}{r['p50']:>9.2f}{r['p95']:>9.2f}{r['p99']:>9.2f}{r['max']:>9.2f}")
+            lines.append(f"          {name:<11}{r['n']:>5}{r['p50']:>9.2f}{r['p95']:>9.2f}"
+                         f"{r['p99']:>9.2f}{r['max']:>9.2f}")
     lines += [
         f"          goal p50 < {GOAL_P50_MS:.0f} ms: {mark[ok_p50]}; p99 < {GOAL_P99_MS:.0f} ms: {mark[ok_p99]}",
         f"memory    peak RSS {fig['peak_rss_mib']:.0f} MiB (ru_maxrss), RSS at end {fig['rss_end_mib']:.0f} MiB; "

@@ -9,7 +9,8 @@ GENRE_SUMMARY, GENRE_IDEOLOGY, GENRE_HALF_YEAR = GENRES
 
 # Order matters: "存在的问题及下步打算" is first of all a problems section.
 # Bare "问题" is too broad for a heading (正确区分政治问题与学术问题), so it needs a qualifier.
-_PROBLEMS = re.compile(r"存在.{0,6}问题|问题(及|与|和)?(原因|不足|分析)|主要问题|^问题|不足|短板|差距|薄弱|欠缺|不适应|不到位")
+_PROBLEMS = re.compile(r"存在.{0,6}问题|问题(及|与|和)?(原因|不足|分析)|主要问题|^问题"
+                       r"|不足|短板|差距|薄弱|欠缺|不适应|不到位")
 _PLANS = re.compile(r"下一步|下步|计划|打算|下半年|明年|来年|今后|谋划|思路|展望|努力方向|重点工作")
 _RESULTS = re.compile(r"做法|成效|成绩|情况|亮点|进展|经验|举措|主要工作|工作开展")
 # An opening that reports on a period ("今年以来…") marks a results report, whose thematic

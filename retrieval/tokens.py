@@ -29,7 +29,8 @@ jieba.setLogLevel(logging.WARNING)
 
 # Function words only: content words like 问题/计划 carry the section role and must stay.
 STOPWORDS = frozenset(
-    ["的", "了", "和", "与", "及", "以及", "在", "是", "对", "等", "把", "将", "为", "以", "并", "而", "也", "都", "就", "着", "之", "其", "于", "或", "被", "让", "从", "向", "这", "那", "我们", "我", "一", "个", "中", "上", "有", "要", "进一步", "不断", "积极", "认真", "切实"]
+    "的 了 和 与 及 以及 在 是 对 等 把 将 为 以 并 而 也 都 就 着 之 其 于 或 被 让 从 向 这 那 "
+    "我们 我 一 个 中 上 有 要 进一步 不断 积极 认真 切实".split()
 )
 _SPACE = re.compile(r"^\s+$")
 # The splitter jieba.Tokenizer.cut itself uses: its captured groups are the blocks it segments.

@@ -195,7 +195,8 @@ def test_15_a_section_written_in_several_calls_asks_nothing_more_after_stop():
     from zongjie.fake_llm import ScriptedChatModel
     from zongjie.outline import build_outline
 
-    brief = make_brief(BULLETS + "\n下一步：开展调研3次\n下一步：建立台账1套", "共青团某某区委员会", "2023年上半年", "工作总结")
+    brief = make_brief(BULLETS + "\n下一步：开展调研3次\n下一步：建立台账1套", "共青团某某区委员会", "2023年上半年",
+                       "工作总结")
     report = build_outline(brief)
     plans = next(s for s in report.drafting_units() if s.role == "计划")
     stopped = threading.Event()

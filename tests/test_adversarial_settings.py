@@ -97,7 +97,8 @@ def test_11_reasonable_spellings_are_coerced_quietly():
                     "max_retries": "1", "style": " full "})
     notices: list[str] = []
     s = load_settings(notices=notices)
-    assert (s.concurrency, s.timeout, s.temperature, s.max_tokens, s.max_retries, s.style) == (4, 30.0, 1.0, 800, 1, "full")
+    assert (s.concurrency, s.timeout, s.temperature, s.max_tokens, s.max_retries, s.style) == \
+        (4, 30.0, 1.0, 800, 1, "full")
     assert notices == []
 
 

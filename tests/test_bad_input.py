@@ -264,7 +264,8 @@ def outside_data(content: str) -> str:
 
 
 # The repair turn lists what the fact check found, quoting the bullet or the draft's phrase.
-DATA_REGIONS += [re.compile(r"^- 漏写了这条事实，必须写入：.*$", re.M), re.compile(r"^- “.*”在事实中找不到来源.*$", re.M)]
+DATA_REGIONS += [re.compile(r"^- 漏写了这条事实，必须写入：.*$", re.M),
+                 re.compile(r"^- “.*”在事实中找不到来源.*$", re.M)]
 
 
 @pytest.mark.parametrize("compact", [False, True], ids=["full", "compact"])
@@ -301,7 +302,8 @@ def test_unit_and_title_cannot_smuggle_prompt_lines():
     for messages in chat.seen:
         content = str(messages[-1].content)
         lines = content.split("\n")
-        assert lines.count("【本节事实】") == 1 and not [ln for ln in lines if ln.startswith(("本节任务：输出", "写作规则"))]
+        assert lines.count("【本节事实】") == 1
+        assert not [ln for ln in lines if ln.startswith(("本节任务：输出", "写作规则"))]
 
 
 @pytest.mark.parametrize("compact", [False, True], ids=["full", "compact"])

@@ -16,14 +16,17 @@ EXAMPLES = example_sentences()
 
 
 def test_clean_output_strips_wrappers():
-    raw = "好的，以下是本节正文：\n```\n## 强化思想引领\n（一）强化思想引领，筑牢青年理想信念\n**一是**开展活动30余场。\n\n二是覆盖4560名团员。\n```"
+    raw = ("好的，以下是本节正文：\n```\n## 强化思想引领\n（一）强化思想引领，筑牢青年理想信念\n"
+           "**一是**开展活动30余场。\n\n二是覆盖4560名团员。\n```")
     assert clean_output(raw) == "一是开展活动30余场。\n二是覆盖4560名团员。"
 
 
 def test_clean_output_drops_loops_and_unfinished_tail():
-    raw = ("一是加强组织建设，提升凝聚力。二是强化理论学习，提高本领。\n二是强化理论学习，提高本领。三是完善激励机制，激发活力。"
+    raw = ("一是加强组织建设，提升凝聚力。二是强化理论学习，提高本领。\n"
+           "二是强化理论学习，提高本领。三是完善激励机制，激发活力。"
            "\n三是完善激励机制，激发活力。四是开展")
-    assert clean_output(raw) == "一是加强组织建设，提升凝聚力。二是强化理论学习，提高本领。\n三是完善激励机制，激发活力。"
+    assert clean_output(raw) == ("一是加强组织建设，提升凝聚力。二是强化理论学习，提高本领。\n"
+                                 "三是完善激励机制，激发活力。")
 
 
 def test_numbered_list_becomes_one_paragraph():
@@ -42,7 +45,8 @@ def test_any_short_bracket_label_is_removed():
 
 
 def test_first_person_is_dropped():
-    assert clean_output("上半年，我们坚持围绕中心工作，增强了我们的凝聚力。") == "上半年，坚持围绕中心工作，增强了凝聚力。"
+    assert clean_output("上半年，我们坚持围绕中心工作，增强了我们的凝聚力。") == \
+        "上半年，坚持围绕中心工作，增强了凝聚力。"
 
 
 def test_opening_gets_its_lead_out_and_near_copies_are_dropped():
@@ -63,7 +67,8 @@ def test_sentences_lifted_from_the_worked_examples_are_dropped_unless_they_carry
     own = "半年来走访困境儿童7次，为困境儿童送去关爱。"
     assert drop_unbacked(own + copied, ["半年来走访困境儿童7次"], examples=EXAMPLES) == own
     adapted = bullet_answer.split("。")[2].replace("青年", "困难儿童") + "。"  # its 着力点 sentence, adapted
-    assert drop_unbacked(own + adapted, ["半年来走访困境儿童7次"], examples=EXAMPLES) == own, "a lightly adapted copy too"
+    assert drop_unbacked(own + adapted, ["半年来走访困境儿童7次"], examples=EXAMPLES) == own, \
+        "a lightly adapted copy too"
     same_problem = "志愿服务项目化、品牌化程度不高，部分活动停留在一般性参与层面，系统性和持续性有待加强。"
     assert drop_unbacked(same_problem, ["志愿服务项目化、品牌化程度不高"], examples=EXAMPLES) == same_problem, \
         "the user's own problem may happen to be the example's"
@@ -74,12 +79,14 @@ def test_sentences_lifted_from_the_worked_examples_are_dropped_unless_they_carry
         "the bullet's own sentence stays wherever the model put it"
     invented = "同时，加强与学校、社区等单位的合作，定期开展专题讲座。"
     assert drop_unbacked(own + invented, ["半年来走访困境儿童7次"], examples=EXAMPLES) == own
-    assert drop_unbacked(own + invented, ["半年来走访困境儿童7次"], examples=EXAMPLES, work=False) == own + invented, "plans may propose"
+    assert drop_unbacked(own + invented, ["半年来走访困境儿童7次"], examples=EXAMPLES, work=False) == \
+        own + invented, "plans may propose"
     reported = "联合社区开展专题讲座5场。"
     assert drop_unbacked(reported + "活动中注重与社区联动。", ["联合社区开展专题讲座5场"], examples=EXAMPLES) == \
         reported + "活动中注重与社区联动。", "work the bullet names may be mentioned again"
     paraphrased = "依托学校阵地，半年来共走访7次。"
-    assert drop_unbacked(paraphrased, ["半年来走访困境儿童7次"], examples=EXAMPLES) == paraphrased, "it carries the bullet's number"
+    assert drop_unbacked(paraphrased, ["半年来走访困境儿童7次"], examples=EXAMPLES) == paraphrased, \
+        "it carries the bullet's number"
 
 
 def test_items_are_unnumbered_and_numbered_once():

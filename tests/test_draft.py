@@ -138,7 +138,8 @@ def test_streaming_events_and_stop(bullets_text):
     stop_after = 2
 
     def should_stop():
-        return len(heard.of(DraftListener.section_started)) >= stop_after and heard.log[-1][1] is DraftListener.section_done
+        started = len(heard.of(DraftListener.section_started))
+        return started >= stop_after and heard.log[-1][1] is DraftListener.section_done
 
     report = Drafter(chat=TemplateChatModel(chunk_chars=4)).draft_report(brief, listener=heard, should_stop=should_stop)
     assert len(heard.of(DraftListener.token)) > 5

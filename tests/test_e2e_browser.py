@@ -106,7 +106,8 @@ def test_paste_generate_edit_regenerate_reload_download(app_url, page, bullets_t
     settle(page)
     page.locator(".st-key-regen_s2 button").click()
     page.wait_for_function(
-        "() => { const t = document.querySelector('.st-key-text_s2 textarea'); return t && t.value.startsWith('一是'); }",
+        "() => { const t = document.querySelector('.st-key-text_s2 textarea'); "
+        "return t && t.value.startsWith('一是'); }",
         timeout=30_000)
 
     # reload: the edit and the regenerated section are still there

@@ -407,7 +407,8 @@ def test_unstructured_text_is_not_a_report():
 
 
 def test_english_text_is_rejected():
-    text = "Annual Report\n" + "\n".join(f"{i}. The committee held meetings and reviewed progress." for i in range(1, 60))
+    text = "Annual Report\n" + "\n".join(f"{i}. The committee held meetings and reviewed progress."
+                                           for i in range(1, 60))
     with pytest.raises(ExampleError, match="不是中文"):
         parse_example("report.txt", (text + "\n一、总结").encode("utf-8"))
 

@@ -90,7 +90,8 @@ def is_bold(doc, paragraph, run) -> bool:
     for el in _sources(doc, paragraph, run):
         hits = el.xpath("w:rPr/w:b")
         if hits:
-            return hits[0].get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}val") not in ("0", "false")
+            val = hits[0].get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}val")
+            return val not in ("0", "false")
     return False
 
 
@@ -205,7 +206,8 @@ def test_heading_fonts_follow_the_level():
     by_level = {}
     for p in heading_paragraphs(doc):
         by_level.setdefault(style_id_of(p), p)
-    expected = {"ZJHeading1": ("黑体", False), "ZJHeading2": ("楷体_GB2312", False), "ZJHeading3": ("仿宋_GB2312", True)}
+    expected = {"ZJHeading1": ("黑体", False), "ZJHeading2": ("楷体_GB2312", False),
+                "ZJHeading3": ("仿宋_GB2312", True)}
     for style_id, (font, bold) in expected.items():
         p = by_level[style_id]
         assert rpr(doc, p, p.runs[0], "w:rFonts", "eastAsia") == font, style_id
@@ -367,8 +369,8 @@ def _tool(name: str) -> str:
 
 def test_sample_report_renders_to_two_a4_pages_of_28_characters(tmp_path):
     _tool("soffice"), _tool("pdftoppm"), _tool("pdfinfo"), _tool("pdftotext")
-    out = subprocess.run([sys.executable, str(ROOT / "bench" / "render_docx.py"), "--out", str(tmp_path), "--dpi", "60"],
-                         capture_output=True, text=True, timeout=180, check=True).stdout
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "render_docx.py"), "--out", str(tmp_path),
+                          "--dpi", "60"], capture_output=True, text=True, timeout=180, check=True).stdout
     paths = dict(line.split(" ", 1) for line in out.splitlines() if line.startswith(("pdf ", "docx ")))
     pngs = [Path(line.split(" ", 1)[1]) for line in out.splitlines() if line.startswith("png ")]
     info = subprocess.run(["pdfinfo", paths["pdf"]], capture_output=True, text=True, check=True).stdout

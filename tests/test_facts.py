@@ -5,8 +5,17 @@ import re
 
 import pytest
 
-from zongjie.facts import (GIVEN, check_facts, extract_facts, fixed_terms, issues_for_section, mask_exemplar,
-                           report_ledger, supports, units_compatible)
+from zongjie.facts import (
+    GIVEN,
+    check_facts,
+    extract_facts,
+    fixed_terms,
+    issues_for_section,
+    mask_exemplar,
+    report_ledger,
+    supports,
+    units_compatible,
+)
 from zongjie.model import Bullet, IssueKind, Paragraph, Report, Section
 
 # Real passages (seed reports, 2021–2023), kept inline so the tests need no outside files.
@@ -359,7 +368,8 @@ def test_quoted_headline_with_other_punctuation_is_not_invented():
     result = check_facts("围绕“夯实组织建设、增强基层组织活力”这一思路开展工作。", [],
                         allowed=["夯实组织建设，增强基层组织活力"])
     assert result.unsupported == []
-    assert check_facts("围绕“增强基层组织活力行动”开展工作。", [], allowed=["夯实组织建设，增强基层组织活力"]).unsupported
+    assert check_facts("围绕“增强基层组织活力行动”开展工作。", [],
+                       allowed=["夯实组织建设，增强基层组织活力"]).unsupported
 
 
 def test_unreported_work_names_kinds_of_work_and_partners_no_source_mentions():

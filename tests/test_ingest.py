@@ -105,7 +105,8 @@ def test_read_marker(line, family, number):
     assert (marker.family, marker.number) == (family, number)
 
 
-@pytest.mark.parametrize("line", ["2022年是全面建设社会主义现代化国家的重要一年。", "25.3万人次参与", "一年来，共青团…"])
+@pytest.mark.parametrize("line", ["2022年是全面建设社会主义现代化国家的重要一年。", "25.3万人次参与",
+                                  "一年来，共青团…"])
 def test_read_marker_ignores_prose(line):
     assert read_marker(line) is None
 

@@ -35,13 +35,15 @@ def test_digit_runs_ranges_and_names_are_not_numbers(s):
 
 
 def test_whole_numbers_and_digit_runs():
-    assert [cn_int(s) for s in ("一", "九", "十", "十一", "二十", "二十三", "07", "十二")] == [1, 9, 10, 11, 20, 23, 7, 12]
+    words = ("一", "九", "十", "十一", "二十", "二十三", "07", "十二")
+    assert [cn_int(s) for s in words] == [1, 9, 10, 11, 20, 23, 7, 12]
     assert cn_int("一二") == 0 and cn_int("甲") == 0
     assert cn_digits("二〇二三") == "2023" and cn_digits("一九九八") == "1998"
 
 
 def test_section_numbers():
-    assert [cn_index(i) for i in (1, 10, 11, 20, 23, 99, 105)] == ["一", "十", "十一", "二十", "二十三", "九十九", "一百零五"]
+    assert [cn_index(i) for i in (1, 10, 11, 20, 23, 99, 105)] == \
+        ["一", "十", "十一", "二十", "二十三", "九十九", "一百零五"]
 
 
 def test_sentences_end_at_the_given_marks():

@@ -21,8 +21,10 @@ from .state import current_brief, draft, get_index, label, queue, runtime, set_e
 ACTIONS = ("扩写", "精简", "润色")
 
 CSS = """<style>
-.zj-ok{background:#e8f5e9;color:#1b5e20;border-radius:4px;padding:1px 6px;margin:2px;font-size:0.85em;display:inline-block}
-.zj-bad{background:#ffebee;color:#b71c1c;border-radius:4px;padding:1px 6px;margin:2px;font-size:0.85em;display:inline-block;font-weight:600}
+.zj-ok{background:#e8f5e9;color:#1b5e20;border-radius:4px;padding:1px 6px;margin:2px;font-size:0.85em;
+display:inline-block}
+.zj-bad{background:#ffebee;color:#b71c1c;border-radius:4px;padding:1px 6px;margin:2px;font-size:0.85em;
+display:inline-block;font-weight:600}
 </style>"""
 
 
@@ -95,7 +97,8 @@ def ledger_html(rows: list[tuple[str, str | None]], brief: Brief | None) -> str:
     chips = []
     for raw, source in rows:
         if source is None:
-            chips.append(f'<span class="zj-bad" title="没有任何要点支持这个数字或名称">{html.escape(raw)} · 来源不明</span>')
+            chips.append(f'<span class="zj-bad" title="没有任何要点支持这个数字或名称">{html.escape(raw)}'
+                         ' · 来源不明</span>')
         else:
             bullet = brief.bullet(source) if brief and source != GIVEN else None
             tip = bullet.text if bullet else "来自单位、时段或标题"

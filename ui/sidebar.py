@@ -44,7 +44,8 @@ def on_upload() -> None:
         return
     try:
         report = ExampleLibrary().add(upload.name, upload.getvalue())
-        st.session_state.upload_msg = ("success", f"已加入范文库：《{report.title}》，识别出 {len(report.sections)} 个一级标题。")
+        st.session_state.upload_msg = ("success", f"已加入范文库：《{report.title}》，"
+                                                  f"识别出 {len(report.sections)} 个一级标题。")
     except ExampleError as exc:
         st.session_state.upload_msg = ("error", str(exc))
 

@@ -17,11 +17,12 @@ NEAR_COPY = 0.8
 
 _FENCE = re.compile(r"```[a-zA-Z]*")
 _PREAMBLE = re.compile(r"^(好的|当然|以下是|下面是|根据您?的?要求)[^\n]{0,40}[:：。]\s*")
-_HEADING_LINE = re.compile(r"^\s*(#+\s*|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]\s*\S{0,30}$|【[^】]*】)")
+_HEADING_LINE = re.compile(r"^\s*(#+\s*|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]\s*\S{0,30}$"
+                           r"|【[^】]*】)")
 _MD = re.compile(r"\*\*|__|^\s*[-*>]\s+", re.M)
 # Labels of our own prompts that a small model echoes back ("【本节事实】：", "工作要点：").
-_LABEL = re.compile(r"【[^】\n]{1,12}】[:：]?|^(?:工作要点|计划要点|本节标题|改写|段落|打算|工作思路|具体做法|工作成效|成效"
-                    r"|成效和意义|第[一二三]句)[:：]\s*", re.M)
+_LABEL = re.compile(r"【[^】\n]{1,12}】[:：]?|^(?:工作要点|计划要点|本节标题|改写|段落|打算|工作思路|具体做法"
+                    r"|工作成效|成效|成效和意义|第[一二三]句)[:：]\s*", re.M)
 _NUMBERED = re.compile(r"^\d+\s*[.、．]\s*\S")
 _ITEM_PREFIX = re.compile(r"^\s*(?:[一二三四五六七八九十]是|\d+[.、．]|[（(][一二三四五六七八九十\d]+[)）])\s*")
 # What a complete text may end with.

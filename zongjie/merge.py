@@ -97,6 +97,13 @@ def merge_report(base: Report | None, mine: Report | None, theirs: Report | None
             setattr(merged, name, pick(getattr(base, name), getattr(mine, name), getattr(theirs, name)))
         except Conflict:
             conflicts.append(label)
+    _merge_parts(merged, base, mine, theirs, conflicts)
+    conflicts += _removed_but_changed(merged, base, mine, theirs)
+    return merged, conflicts
+
+
+def _merge_parts(merged: Report, base: Report, mine: Report, theirs: Report, conflicts: list[str]) -> None:
+    """Each part of each section of `merged` (text, heading, bullets, lock) from the side that changed it."""
     for section in merged.all_sections():
         b, m, t = (_parts(r.find(section.key)) for r in (base, mine, theirs))
         for name, attrs in SECTION_PARTS.items():
@@ -108,11 +115,15 @@ def merge_report(base: Report | None, mine: Report | None, theirs: Report | None
             if values is not MISSING:
                 for attr, value in zip(attrs, values, strict=False):
                     setattr(section, attr, copy.deepcopy(value))
-    # A section one side removed while the other changed it: the change would vanish silently.
+
+
+def _removed_but_changed(merged: Report, base: Report, mine: Report, theirs: Report) -> list[str]:
+    """A section one side removed while the other changed it: the change would vanish silently."""
     kept = {s.key for s in merged.all_sections()}
+    out = []
     for side in (mine, theirs):
         for section in side.all_sections():
             old = base.find(section.key)
             if section.key not in kept and old is not None and _parts(old) != _parts(section):
-                conflicts.append(f"{_label(section)}一节（一个窗口删除了它，另一个窗口修改了它）")
-    return merged, conflicts
+                out.append(f"{_label(section)}一节（一个窗口删除了它，另一个窗口修改了它）")
+    return out

@@ -196,7 +196,8 @@ def _bounded(name: str, value, source: str, notices: list[str]):
     low, high = bounds[name]
     bounded = min(max(value, low), high)
     if bounded != value:
-        notices.append(f"{source}中{_LABELS[name]}（{name}）为 {value}，超出 {low}–{high} 的范围，已按 {bounded} 处理。")
+        notices.append(f"{source}中{_LABELS[name]}（{name}）为 {value}，超出 {low}–{high} 的范围，"
+                       f"已按 {bounded} 处理。")
     return bounded
 
 

@@ -82,7 +82,8 @@ def describe_store_error(exc: BaseException, path: Path, write: bool = True) -> 
         return (f"草稿库 {path} 的结构与本版本不符（可能来自旧版本或其他程序），{lost}。"
                 "请重新启动本工具，草稿库会自动升级。")
     disk = _disk_state(path)
-    if name.startswith("SQLITE_FULL") or "full" in text or getattr(exc, "errno", None) == errno.ENOSPC or disk == "full":
+    no_space = getattr(exc, "errno", None) == errno.ENOSPC
+    if name.startswith("SQLITE_FULL") or "full" in text or no_space or disk == "full":
         return f"磁盘空间已满，{lost}。请清理磁盘后再试。"
     if name.startswith("SQLITE_READONLY") or "readonly" in text or disk == "read-only":
         return (f"无法读写草稿库 {path}：它所在的磁盘或目录是只读的，{lost}。"

@@ -111,6 +111,22 @@ def _looks_chinese(text: str) -> bool:
 
 
 def _decode_text(data: bytes) -> str:
+    text = _decode_with_bom(data)
+    if text is not None:
+        return text
+    if data.startswith(_OLE_MAGIC) or data.startswith(b"PK\x03\x04"):
+        raise ExampleError(MSG_BINARY)
+    if b"\x00" in data:
+        return _decode_wide(data)
+    try:
+        return data.decode("utf-8-sig")  # strict UTF-8 almost never matches text in another encoding
+    except UnicodeDecodeError:
+        pass
+    return _decode_legacy(data)
+
+
+def _decode_with_bom(data: bytes) -> str | None:
+    """Text that announces its encoding with a byte-order mark; None without one."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
@@ -120,23 +136,25 @@ def _decode_text(data: bytes) -> str:
             if "\x00" in text or not _looks_chinese(text):
                 raise ExampleError(MSG_ENCODING)
             return text
-    if data.startswith(_OLE_MAGIC) or data.startswith(b"PK\x03\x04"):
-        raise ExampleError(MSG_BINARY)
-    if b"\x00" in data:
-        # Without a BOM, NUL bytes are either UTF-16/32 (every ASCII character carries them) or a
-        # binary file: only a strict decode that reads as Chinese makes it text.
-        for encoding in ("utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be"):
-            try:
-                text = data.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-            if "\x00" not in text and _HAN.search(text) and _looks_chinese(text):
-                return text
-        raise ExampleError(MSG_BINARY)
-    try:
-        return data.decode("utf-8-sig")  # strict UTF-8 almost never matches text in another encoding
-    except UnicodeDecodeError:
-        pass
+    return None
+
+
+def _decode_wide(data: bytes) -> str:
+    """Without a BOM, NUL bytes are either UTF-16/32 (every ASCII character carries them) or a
+    binary file: only a strict decode that reads as Chinese makes it text."""
+    for encoding in ("utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text and _HAN.search(text) and _looks_chinese(text):
+            return text
+    raise ExampleError(MSG_BINARY)
+
+
+def _decode_legacy(data: bytes) -> str:
+    """GB18030 or Big5 when it reads as Chinese; a few stray bytes (a cut-off last character) are
+    tolerable, mostly garbage is not."""
     for encoding in _LEGACY:
         try:
             text = data.decode(encoding)
@@ -144,7 +162,6 @@ def _decode_text(data: bytes) -> str:
             continue
         if _looks_chinese(text):
             return text
-    # A few stray bytes (a cut-off last character) are tolerable; mostly garbage is not.
     text = data.decode("gb18030", errors="replace")
     if text.count("\ufffd") > max(3, len(text) // 100) or not _looks_chinese(text.replace("\ufffd", "")):
         raise ExampleError(MSG_ENCODING)

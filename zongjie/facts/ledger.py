@@ -114,7 +114,8 @@ def issues_for_section(section_key: str, text: str, bullets_of_section: list[Bul
         missing = [f.raw for f in extract_facts(bullet.text) if f.kind == "number"
                    and not any(supports(f, claimed) for claimed in result.facts)]
         if missing:
-            issues.append(FactIssue(IssueKind.UNUSED, f"{bullet.text}（未写入：{'、'.join(missing)}）", section_key, bullet.id))
+            text = f"{bullet.text}（未写入：{'、'.join(missing)}）"
+            issues.append(FactIssue(IssueKind.UNUSED, text, section_key, bullet.id))
     return issues
 
 

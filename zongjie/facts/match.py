@@ -50,7 +50,7 @@ def supports(given: Fact, claimed: Fact) -> bool:
     if claimed.kind == "date":
         if claimed.norm.startswith("T") or given.norm.startswith("T"):
             return claimed.norm == given.norm
-        return all(not c or c == g for c, g in zip(_date_parts(claimed.norm), _date_parts(given.norm)))
+        return all(not c or c == g for c, g in zip(_date_parts(claimed.norm), _date_parts(given.norm), strict=False))
     return given.norm == claimed.norm
 
 
