@@ -1,9 +1,6 @@
 """Chinese text primitives: numerals (cn2an behind our guards), sentences, punctuation, similarity."""
 from __future__ import annotations
 
-import ast
-from pathlib import Path
-
 import pytest
 
 from zongjie.text import (
@@ -18,8 +15,6 @@ from zongjie.text import (
     sentence_matches,
     sentences,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize("s,value", [("三十", 30), ("两千", 2000), ("一百零五", 105), ("十三", 13),
@@ -59,27 +54,3 @@ def test_characters_and_similarity():
     assert HAN_RE.search("𠀀") and not HAN_RE.search("abc，。")
     assert HALF_TO_FULL[","] == "，"
     assert jaccard("加强理论学习", "加强理论学习") == 1.0 and jaccard("甲乙丙", "丁戊己") == 0.0
-
-
-def _project_imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom):
-            names.add(("." * node.level) + (node.module or ""))
-        elif isinstance(node, ast.Import):
-            names.update(a.name for a in node.names)
-    return {n for n in names if n.startswith((".", "zongjie", "retrieval"))}
-
-
-def test_bottom_layer_imports_nothing_from_the_project():
-    for name in ("text.py", "vocab.py"):
-        assert _project_imports(ROOT / "zongjie" / name) == set(), name
-
-
-def test_retrieval_depends_only_on_the_bottom_layer():
-    """retrieval/ sits below the core: it may use the shared words and text primitives, nothing else."""
-    allowed = {"zongjie.text", "zongjie.vocab"}
-    for path in (ROOT / "retrieval").glob("*.py"):
-        outside = {n for n in _project_imports(path) if n.startswith("zongjie")}
-        assert outside <= allowed, (path.name, outside - allowed)
