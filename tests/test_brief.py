@@ -1,6 +1,7 @@
 import pytest
 
-from zongjie.brief import BriefError, bullets_to_text, make_brief, parse_bullets
+from zongjie.brief import BriefError, bullets_to_text, input_findings, make_brief, parse_bullets
+from zongjie.proofread import Check
 from zongjie.vocab import ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 
 
@@ -118,3 +119,38 @@ def test_a_marked_header_still_heads_a_group():
 def test_role_follows_what_the_line_states_not_a_keyword_anywhere(line, role):
     (bullet,) = parse_bullets(line)
     assert bullet.role == role
+
+
+# ---- placeholders and typos in the bullets (issue 14 item 6) ----------------------------------------------
+def test_input_findings_name_placeholders_and_typos_with_their_line():
+    text = ("五四期间开展活动30余场\n问题：\n学习党的XX大精神不够深入\n下一步：\n掯实工作责任，组织xx镇团委开展培训\n"
+            "***新时代中国特色社会主义思想学习12场\n某某社区开展活动5场，覆盖X名青年\n推进××工程、结对帮扶")
+    got = [(f.line, f.bullet_id, f.check, f.span, f.fix) for f in input_findings(text)]
+    assert got == [
+        (3, "B2", Check.PLACEHOLDER, "XX", None),
+        (5, "B3", Check.TYPO, "掯实", "压实"),
+        (5, "B3", Check.PLACEHOLDER, "xx", None),
+        (6, "B4", Check.PLACEHOLDER, "***", "习近平"),
+        (7, "B5", Check.PLACEHOLDER, "某某", None),
+        (7, "B5", Check.PLACEHOLDER, "X", None),
+        (8, "B6", Check.PLACEHOLDER, "××", None),
+    ]
+    messages = [f.message for f in input_findings(text)]
+    assert messages[0] == "第3行要点含占位符“XX”，请先补全。"
+    assert messages[1] == "第5行要点疑有错别字“掯实”，应为“压实”，请先改正。"
+
+
+def test_input_findings_from_a_brief_name_bullets_and_skip_the_unit_field():
+    brief = make_brief("开展活动30场\n\n学习党的XX大精神", "共青团某某区委员会", "2023年上半年", "工作总结")
+    (finding,) = input_findings(brief)
+    assert finding.message == "第2条要点含占位符“XX”，请先补全。"
+
+
+def test_input_findings_leave_a_cadres_shorthand_alone():
+    text = "团员/青年参与率92%\n开展“青春自护”活动--共12场\n3.5万名青少年参加\nQQ群、5G、H5宣传"
+    assert input_findings(text) == []
+
+
+def test_parsing_never_rewrites_a_bullets_words():
+    (bullet,) = parse_bullets("掯实工作责任，学习党的XX大精神")
+    assert bullet.text == "掯实工作责任，学习党的XX大精神"

@@ -56,3 +56,21 @@ def test_cli_drafts_sections_concurrently_against_a_remote_endpoint(tmp_path, bu
     assert peak == 1 if concurrency == 1 else 2 <= peak <= concurrency, peak
     md = out.with_suffix(".md").read_text(encoding="utf-8")
     assert "4560名" in md and "## 三、下一步工作打算" in md
+
+
+def test_cli_reports_placeholders_and_typos_in_the_bullets_before_drafting(tmp_path, capsys):
+    """Issue 14 item 6: 党的XX大 and 掯实 are named with their line before any section is drafted, and the
+    draft does not turn them into something else."""
+    src = tmp_path / "bullets.txt"
+    src.write_text("组织学习党的XX大精神宣讲12场\n问题：\n掯实工作责任不够到位\n", encoding="utf-8")
+    out = tmp_path / "report.docx"
+    code = main(["draft", str(src), "--unit", "共青团某某区委员会", "--period", "2023年上半年", "--fake",
+                 "-o", str(out)])
+    assert code == 0
+    err = capsys.readouterr().err
+    assert "提示：第1行要点含占位符“XX”，请先补全。" in err
+    assert "提示：第3行要点疑有错别字“掯实”，应为“压实”，请先改正。" in err
+    assert "某某" not in err, "the unit field's 某某 is a legitimate example name"
+    assert err.index("第1行要点") < err.index("起草 "), "reported before drafting"
+    md = out.with_suffix(".md").read_text(encoding="utf-8")
+    assert "切实工作责任" not in md and "压实工作责任不够" not in md

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from .errors import UserError
 from .model import Brief, Bullet
+from .proofread import Check, proofread_bullet
+from .proofread.issue import quote
 from .text import HAN_RE
 from .vocab import GENRES, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 
@@ -16,9 +19,10 @@ MAX_INPUT_CHARS = 20_000
 MAX_FIELD_CHARS = 100
 
 # Leading list markers users paste from Word, WeChat or Markdown: "-", "•", "1.", "（一）", "一是".
-# "3." only when no digit follows: "3.5万名青少年参加…" starts with a decimal, not with item 3.
+# "3." only when no digit follows: "3.5万名青少年参加…" starts with a decimal, not with item 3. One "*"
+# only: "***新时代…" is a masked name (a placeholder to report), not a Markdown bullet.
 _MARKER = re.compile(
-    r"^\s*(?:[-*•·●▪◆■□>]+|\d{1,3}(?:[.．](?![0-9０-９])|[、)）])|[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[）)]|"
+    r"^\s*(?:[-•·●▪◆■□>]+|\*(?![*＊])|\d{1,3}(?:[.．](?![0-9０-９])|[、)）])|[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[）)]|"
     r"[一二三四五六七八九十]{1,3}[、．.]|[一二三四五六七八九十]是)\s*"
 )
 # The words a cadre puts above a group of lines ("问题：") or before one line ("下半年：深化…") to say
@@ -101,9 +105,15 @@ def strip_labels(line: str) -> tuple[str, str | None]:
 
 def parse_bullets(text: str) -> list[Bullet]:
     """One bullet per non-empty line; header lines set the role of what follows."""
+    return [bullet for _, bullet in _parse_lines(text)]
+
+
+def _parse_lines(text: str) -> list[tuple[int, Bullet]]:
+    """parse_bullets, with the line of the pasted text (from 1) each bullet came from."""
     if len(text) > MAX_INPUT_CHARS:
         raise BriefError(f"输入内容过长（{len(text)} 字），请控制在 {MAX_INPUT_CHARS} 字以内，或分几次起草。")
     bullets: list[Bullet] = []
+    lines: list[int] = []
     section_role: str | None = None
     # Not splitlines(): it also breaks on \x0b/\x0c, which Word pastes inside a line.
     for number, raw in enumerate(re.split(r"\r\n|[\n\r\u2028\u2029]", text), start=1):
@@ -112,7 +122,7 @@ def parse_bullets(text: str) -> list[Bullet]:
             continue
         # "问题：" alone, or "（三）存在问题" with a list marker before it, heads a group.
         unmarked = _MARKER.sub("", line, count=1).strip()
-        header = next((role for rx, role in _HEADER_ROLES for text in (line, unmarked) if rx.match(text)), None)
+        header = next((role for rx, role in _HEADER_ROLES for form in (line, unmarked) if rx.match(form)), None)
         if header:
             section_role = header
             continue
@@ -130,9 +140,10 @@ def parse_bullets(text: str) -> list[Bullet]:
         # A label on the line itself wins over the header above it: it is the more specific statement.
         role = label_role or section_role or guess_role(line)
         bullets.append(Bullet(id=f"B{len(bullets) + 1}", text=line, role=role))
+        lines.append(number)
     if len(bullets) > MAX_BULLETS:
         raise BriefError(f"要点过多（{len(bullets)} 条），请合并到 {MAX_BULLETS} 条以内。")
-    return bullets
+    return list(zip(lines, bullets, strict=True))
 
 
 def make_brief(text: str, unit: str, period: str, genre: str, title: str = "") -> Brief:
@@ -167,6 +178,50 @@ def brief_warnings(brief: Brief) -> list[str]:
         notes.append(f"{which}不含中文：报告将用中文起草，外文内容可能被照抄或译得不准确。建议先把要点译成中文，"
                      "或在生成后逐条核对。")
     return notes
+
+
+@dataclass(frozen=True)
+class InputFinding:
+    """Something in a bullet to settle before drafting: a leftover placeholder (XX, ***, 某某) or a known
+    typo (掯实). The draft copies a bullet's words, so neither may reach it, and no step of the pipeline
+    rewrites a user's word into another; the user fixes the bullet."""
+
+    check: Check  # Check.PLACEHOLDER or Check.TYPO
+    line: int  # line of the pasted text, from 1 (the bullet's number when found from a Brief)
+    bullet_id: str
+    span: str  # the characters found, e.g. "XX"
+    message: str  # the sentence to show, e.g. 第3行要点含占位符“XX”，请先补全。
+    fix: str | None = None  # the right word for a known typo (压实)
+
+
+def input_findings(source: str | Brief) -> list[InputFinding]:
+    """Placeholders and known typos in the bullets, in reading order, each with its line. `source` is the
+    pasted bullet text (findings name its lines: 第3行) or a Brief (they name bullets: 第3条). Only the
+    bullets are read: a unit name like 共青团某某区委员会 is a legitimate example in the unit field.
+    Raises BriefError where parse_bullets does."""
+    if isinstance(source, Brief):
+        located = list(enumerate(source.bullets, start=1))
+        where = "第{}条要点"
+    else:
+        located = _parse_lines(source)
+        where = "第{}行要点"
+    out = []
+    for line, bullet in located:
+        for issue in proofread_bullet(bullet.text, bullet.id):
+            out.append(InputFinding(issue.check, line, bullet.id, issue.span_text,
+                                    where.format(line) + _finding_text(issue.check, issue.span_text,
+                                                                       issue.message, issue.fix), issue.fix))
+    return out
+
+
+def _finding_text(check: Check, span: str, message: str, fix: str | None) -> str:
+    if check == Check.TYPO and fix and message.startswith("错别字"):
+        return f"疑有错别字{quote(span)}，应为{quote(fix)}，请先改正。"
+    if check == Check.TYPO:
+        return f"{message}，请核对。"  # 用词存疑：… / 词语重复：…
+    if any(c in span for c in "*＊xX×某【】（）().…") or "占位" in message:
+        return f"含占位符{quote(span)}，请先补全。"
+    return f"{message}。"  # a leader's name left out before 重要讲话
 
 
 def bullets_to_text(bullets: list[Bullet]) -> str:

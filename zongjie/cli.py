@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .brief import brief_warnings, make_brief
+from .brief import brief_warnings, input_findings, make_brief
 from .errors import UserError
 from .events import DraftListener
 from .local_model import LocalModelError, assemble_model
@@ -92,7 +92,11 @@ def draft_command(args: argparse.Namespace) -> int:
     # Before anything slow: drafting takes minutes, and its result would be lost (or would destroy
     # the bullets file) if the outputs turned out to be unwritable only afterwards.
     docx_path, md_path = check_outputs(args.bullets, args.output, force=args.force)
-    brief = make_brief(args.bullets.read_text(encoding="utf-8"), args.unit, args.period, args.genre, args.title)
+    bullets_text = args.bullets.read_text(encoding="utf-8")
+    brief = make_brief(bullets_text, args.unit, args.period, args.genre, args.title)
+    # Placeholders and typos first, by line of the file: the draft copies the bullets' words as they are.
+    for finding in input_findings(bullets_text):
+        print(f"提示：{finding.message}", file=sys.stderr)
     for warning in brief_warnings(brief):
         print(f"提示：{warning}", file=sys.stderr)
     notices: list[str] = []

@@ -10,12 +10,12 @@ from .issue import CHECKS, Check, ProofIssue, apply_fix
 from .period import period_date
 from .plans import content_bigrams, item_spans, plan_issues
 from .repeats import NEAR_DUP_JACCARD, find_repeats
-from .rules import TIFA_PATH, proofread_text, tifa_rules
+from .rules import TIFA_PATH, proofread_bullet, proofread_text, tifa_rules
 
 __all__ = [
     "CHECKS", "NEAR_DUP_JACCARD", "TIFA_PATH", "Check", "ProofIssue", "apply_fix", "check_report", "content_bigrams",
     "find_repeats", "headline_problems", "headline_shape", "item_spans", "period_date", "propose_parallel_headlines",
-    "proofread_text", "tifa_rules",
+    "proofread_bullet", "proofread_text", "tifa_rules",
 ]
 
 

@@ -105,31 +105,35 @@ def _check_typos(text: str, key: str) -> list[ProofIssue]:
 
 _MEASURE = "场名个次人篇项期支所家户件批处年月日万余多"
 _LEADER_MASK = "疑似删去了领导人姓名，请核对（如“习近平总书记”）"
-# (regex, message, fix). Specific rules come first so they win over the generic ones on overlap.
-_PLACEHOLDERS: tuple[tuple[re.Pattern[str], str, str | None], ...] = (
+# (regex, message, fix, in bullets). Specific rules come first so they win over the generic ones on
+# overlap. The last flag says whether the rule also holds in a cadre's own bullets: there "团员/青年" and
+# "--" are shorthand, not a masked original.
+_PLACEHOLDERS: tuple[tuple[re.Pattern[str], str, str | None, bool], ...] = (
     # Scraped 范文 replace 习近平 with *** only before his thought's name, so the fill-in is certain.
-    (re.compile(r"[*＊]{2,}(?=新时代中国特色社会主义思想)"), "遮挡的“习近平”", "习近平"),
-    (re.compile(r"[*＊]+"), "遮挡符号“*”，请填入实际名称或数字", None),
-    (re.compile(r"(?<![A-Za-z])[xX]{2,}(?![A-Za-z])"), "占位符“xx”，请填入实际名称", None),
-    (re.compile(r"×{2,}|(?<!\d)×|×(?!\d)"), "占位符“×”，请填入实际内容", None),
-    (re.compile(f"(?<![A-Za-z0-9])[xX](?=[{_MEASURE}])"), "占位符“X”，疑为遮挡的数字", None),
+    (re.compile(r"[*＊]{2,}(?=新时代中国特色社会主义思想)"), "遮挡的“习近平”", "习近平", True),
+    (re.compile(r"[*＊]+"), "遮挡符号“*”，请填入实际名称或数字", None, True),
+    (re.compile(r"(?<![A-Za-z])[xX]{2,}(?![A-Za-z])"), "占位符“xx”，请填入实际名称", None, True),
+    (re.compile(r"×{2,}|(?<!\d)×|×(?!\d)"), "占位符“×”，请填入实际内容", None, True),
+    (re.compile(f"(?<![A-Za-z0-9])[xX](?=[{_MEASURE}])"), "占位符“X”，疑为遮挡的数字", None, True),
     # Masks like "WW工作": a repeated capital. QQ is an app name and AAA a rating, so both are spared.
-    (re.compile(r"(?<![A-Za-z])([B-PR-WYZ])\1+(?![A-Za-z])"), "疑似遮挡的字母占位", None),
-    (re.compile(r"(?:--+|_)[-_]*"), "占位符“--”或“_”，请填入实际内容", None),
-    (re.compile(r"\.{2,}"), "省略号占位，请补全被省略的内容", None),
-    (re.compile(r"【[^】\n]*】"), "模板占位“【】”，请替换为实际内容", None),
-    (re.compile(r"[（(][ \t　]*[）)]"), "空括号，疑为未填写的内容", None),
-    (re.compile(r"此处填写|请填写|待补充|待填写"), "模板提示语未删除", None),
-    (re.compile(r"某某"), "“某某”只能用于示例，正式报告请写实际名称", None),
-    (re.compile(f"(?<=[{CJK}])/(?=[{CJK}])"), "汉字间的“/”疑为删节遮挡，请核对原文", None),
-    (re.compile(r"(?<![总副委团记部])书记(?=系列重要讲话|重要系列讲话|重要讲话精神为)"), _LEADER_MASK, None),
-    (re.compile(r"(?<![副团席总])主席(?=指出|强调|系列重要讲话|重要讲话)"), _LEADER_MASK, None),
+    (re.compile(r"(?<![A-Za-z])([B-PR-WYZ])\1+(?![A-Za-z])"), "疑似遮挡的字母占位", None, True),
+    (re.compile(r"(?:--+|_)[-_]*"), "占位符“--”或“_”，请填入实际内容", None, False),
+    (re.compile(r"\.{2,}"), "省略号占位，请补全被省略的内容", None, True),
+    (re.compile(r"【[^】\n]*】"), "模板占位“【】”，请替换为实际内容", None, True),
+    (re.compile(r"[（(][ \t　]*[）)]"), "空括号，疑为未填写的内容", None, True),
+    (re.compile(r"此处填写|请填写|待补充|待填写"), "模板提示语未删除", None, True),
+    (re.compile(r"某某"), "“某某”只能用于示例，正式报告请写实际名称", None, True),
+    (re.compile(f"(?<=[{CJK}])/(?=[{CJK}])"), "汉字间的“/”疑为删节遮挡，请核对原文", None, False),
+    (re.compile(r"(?<![总副委团记部])书记(?=系列重要讲话|重要系列讲话|重要讲话精神为)"), _LEADER_MASK, None, True),
+    (re.compile(r"(?<![副团席总])主席(?=指出|强调|系列重要讲话|重要讲话)"), _LEADER_MASK, None, True),
 )
 
 
-def _check_placeholders(text: str, key: str) -> list[ProofIssue]:
+def _check_placeholders(text: str, key: str, *, bullets: bool = False) -> list[ProofIssue]:
     out = []
-    for regex, msg, fix in _PLACEHOLDERS:
+    for regex, msg, fix, in_bullets in _PLACEHOLDERS:
+        if bullets and not in_bullets:
+            continue
         out.extend(ProofIssue(Check.PLACEHOLDER, key, msg, m.group(), m.start(), m.end(), fix)
                    for m in regex.finditer(text))
     return out
@@ -209,6 +213,12 @@ def _check_punctuation(text: str, key: str) -> list[ProofIssue]:
                               m.group(1)))
     out.extend(_check_mixed_lists(text, key))
     return out
+
+
+def proofread_bullet(text: str, key: str = "") -> list[ProofIssue]:
+    """Known typos and leftover placeholders in one of the user's bullets: what must be settled before
+    drafting, because the draft copies a bullet's words and must not turn them into something else."""
+    return dedupe([*_check_typos(text, key), *_check_placeholders(text, key, bullets=True)])
 
 
 def proofread_text(text: str, *, period: str = "", section_key: str = "") -> list[ProofIssue]:
