@@ -224,6 +224,11 @@ def server_command(model: Path, host: str, port: int, n_ctx: int, threads: int, 
         # copy of the shared prompt prefix, reused from its cache on every call.
         "-c", str(n_ctx * parallel), "-np", str(parallel), "-t", str(threads),
         "--cache-reuse", "256", "--offline", "--no-webui",
+        # Threads sleep instead of spinning while they wait for each other: with any other process on
+        # the CPU (the page, a browser, a test run), spinning threads starved each other and decode fell
+        # from 15 to 2 tokens/s on 2 cores; sleeping kept it at 15. Flash attention measured slower
+        # on CPU for our prompt sizes (prefill 17 vs 28 tokens/s).
+        "--poll", "0", "-fa", "off",
         # Only our own client talks to it: it needs the key, and no web page may use it (CORS).
         "--cors-origins", "localhost", "--no-cors-credentials",
     ]
