@@ -2,10 +2,12 @@
 lead-outs, headline echoes and sentences no bullet backs."""
 from zongjie import prompts
 from zongjie.cleanup import (
+    clean_model_text,
     clean_output,
     drop_unbacked,
     join_items,
     lead_out_verb,
+    normalize_prose,
     strip_headline,
     unnumber_items,
     with_lead_out,
@@ -103,3 +105,65 @@ def test_echoed_headline_is_dropped_only_when_enough_remains():
 
 def test_lead_out_verb_follows_the_genre():
     assert lead_out_verb("意识形态工作情况汇报") == "汇报" and lead_out_verb("工作总结") == "总结"
+
+
+# ---- prompt scaffolding (issue 15 item 2) and 公文 punctuation in code (issue 14) ---------------------------
+def test_echoed_prompt_input_is_dropped_and_reported():
+    raw = ("本节标题：统筹各项工作，推动团建提质增效\n工作要点：开展主题团日活动30余场。\n"
+           "组织开展主题团日活动30余场，覆盖团员600名。")
+    cleaned = clean_model_text(raw)
+    assert cleaned.text == "开展主题团日活动30余场。\n组织开展主题团日活动30余场，覆盖团员600名。"
+    assert cleaned.scaffolding == ("本节标题：统筹各项工作，推动团建提质增效", "工作要点：")
+
+
+def test_labels_after_a_sentence_end_and_tags_anywhere_are_scaffolding():
+    cleaned = clean_model_text("开展活动15场。本节标题：强化思想引领。【扩写】要点：发展团员35名。")
+    assert cleaned.text == "开展活动15场。发展团员35名。"
+    assert cleaned.scaffolding == ("本节标题：强化思想引领。", "【扩写】", "要点：")
+    assert clean_model_text("取得明显成效：一是开展活动15场。").text == "取得明显成效：一是开展活动15场。", \
+        "a colon inside prose is no label"
+
+
+def test_clauses_quoting_the_prompt_rules_are_dropped_and_the_sentence_kept():
+    cleaned = clean_model_text("团组织在上级党委和团组织的领导下，以事实中的原文为准，致力于服务青年成长。")
+    assert cleaned.text == "团组织在上级党委和团组织的领导下，致力于服务青年成长。"
+    assert cleaned.scaffolding == ("以事实中的原文为准",)
+    cleaned = clean_model_text("开展活动15场，围绕本节工作。坚持不能照抄照搬。")
+    assert cleaned.text == "开展活动15场。坚持不能照抄照搬。"
+    assert cleaned.scaffolding == ("围绕本节工作。",)
+    assert clean_output("开展活动15场。") == "开展活动15场。" and clean_model_text("开展活动15场。").scaffolding == ()
+
+
+def test_half_width_punctuation_and_spaces_in_chinese_prose_are_fixed_in_code():
+    raw = "团支部20个:村级团支部16个,镇直团支部1个. 下半年(7月)开展\"青春自护\"活动; 覆盖 1.2万 人次!"
+    assert clean_output(raw) == ("团支部20个：村级团支部16个，镇直团支部1个。"
+                                 "下半年（7月）开展“青春自护”活动；覆盖1.2万人次！")
+
+
+def test_numbers_times_and_latin_words_keep_their_punctuation():
+    raw = "阅读量8.6万人次，参学率92%，2023.5起实施，共13,000人，8:30开始，使用Office 软件和H5页面。"
+    assert clean_output(raw) == raw
+    assert normalize_prose("截至2023.5.1，完成3.5万名") == "截至2023.5.1，完成3.5万名"
+
+
+def test_broken_joins_are_mended():
+    assert normalize_prose("一是是共青团工作的核心任务。二是一是加强学习。") == \
+        "一是共青团工作的核心任务。二是加强学习。"
+    assert normalize_prose("统一是前提。一是是否落实到位。") == "统一是前提。一是是否落实到位。"
+    assert join_items(["是共青团工作的核心任务", "加强学习"]) == "一是共青团工作的核心任务。二是加强学习。"
+    assert strip_headline("青年大学习是共青团工作的核心任务，参学率92%。", "青年大学习") == \
+        "青年大学习是共青团工作的核心任务，参学率92%。", "a headline that is the subject stays"
+    assert join_items(["开展活动30场。 二是覆盖4560名团员"]) == "开展活动30场。二是覆盖4560名团员。"
+
+
+def test_cleanup_never_changes_a_bullets_words():
+    """Issue 14: a typo in a bullet (掯实) once came back as the ungrammatical 切实; nothing here maps words."""
+    assert clean_output("掯实工作责任，学习党的XX大精神。") == "掯实工作责任，学习党的XX大精神。"
+
+
+def test_scaffolding_has_an_issue_kind_for_the_section_flags():
+    from zongjie.model import FactIssue, IssueKind
+
+    dropped = clean_model_text("【扩写】开展活动15场。").scaffolding
+    issues = [FactIssue(IssueKind.SCAFFOLD, d, "s1.1") for d in dropped]
+    assert [(i.kind, i.text) for i in issues] == [("提示词残留", "【扩写】")]

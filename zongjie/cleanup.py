@@ -1,13 +1,15 @@
-"""Post-processing of model text, free of LangChain: strip what a model wraps around the prose, drop
-repeats and an unfinished tail, number items as 一是……二是……, drop the sentences a small model adds that
-no bullet backs, and end an opening with its lead-out formula."""
+"""Post-processing of model text, free of LangChain: strip what a model wraps around the prose and the
+prompt scaffolding it echoes (reported, so it can be flagged), drop repeats and an unfinished tail, put
+公文 punctuation in place, number items as 一是……二是……, drop the sentences a small model adds that no
+bullet backs, and end an opening with its lead-out formula."""
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from .facts import extract_facts, unreported_work, wording_overlap
-from .text import ORDINALS, SENTENCE_ENDS, jaccard, sentences, xml_safe
+from .text import CJK, ORDINALS, SENTENCE_ENDS, jaccard, sentences, xml_safe
 
 # A sentence this close (3-gram Jaccard) to one of the worked examples' answers was lifted from it.
 EXAMPLE_COPY = 0.6
@@ -20,21 +22,57 @@ _PREAMBLE = re.compile(r"^(好的|当然|以下是|下面是|根据您?的?要�
 _HEADING_LINE = re.compile(r"^\s*(#+\s*|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]\s*\S{0,30}$"
                            r"|【[^】]*】)")
 _MD = re.compile(r"\*\*|__|^\s*[-*>]\s+", re.M)
-# Labels of our own prompts that a small model echoes back ("【本节事实】：", "工作要点：").
-_LABEL = re.compile(r"【[^】\n]{1,12}】[:：]?|^(?:工作要点|计划要点|本节标题|改写|段落|打算|工作思路|具体做法"
-                    r"|工作成效|成效|成效和意义|第[一二三]句)[:：]\s*", re.M)
+# ---- prompt scaffolding a small model echoes ------------------------------------------------------
+# Labels of the prompts' data lines whose content is the prompt's own input (the heading, an opener, a
+# direction): echoed, label and content are scaffolding ("本节标题：统筹各项工作" is no prose).
+_INPUT_LABELS = r"本节标题|本节工作|本节任务|本节正文|本节事实|标题|开头用|工作方向|修改要求|文种|时段|单位名称"
+# Labels whose content is the answer or the bullet itself ("工作要点：开展活动30场"): the label goes, the
+# words stay (they may be the only place the bullet's facts are).
+_ANSWER_LABELS = (r"工作要点|计划要点|要点|事实|改写|段落|打算|工作思路|具体做法|工作成效|成效|成效和意义"
+                  r"|第[一二三]句|原文|正文|答案|输出")
+# A label starts a line or follows a sentence end ("…。工作要点：…"); "取得明显成效：" is prose.
+_AT_START = r"(?:^|(?<=[。！？；]))[ \t　]*"
+_LABEL_LEAD = _AT_START + rf"(?:\*\*)?(?:{_INPUT_LABELS}|{_ANSWER_LABELS})(?:\*\*)?[:：]"
+_INPUT_LABEL = re.compile(_AT_START + rf"(?:\*\*)?(?:{_INPUT_LABELS})(?:\*\*)?[:：]"
+                          rf"(?:(?!{_LABEL_LEAD})[^\n。！？；])*[。！？；]?", re.M)
+_LABEL = re.compile(r"【[^】\n]{1,12}】[:：]?|" + _AT_START + rf"(?:\*\*)?(?:{_ANSWER_LABELS})(?:\*\*)?[:：][ \t　]*",
+                    re.M)
+# Wording of the prompts' rules that no report contains ("以事实中的原文为准", "围绕本节工作"): the clause
+# holding it goes, the rest of its sentence stays. ("不能照抄照搬" is a stock phrase, not a rule.)
+_INSTRUCTION = re.compile(r"本节|事实中的|原文为准|一条一句|参考范文|扩写|照抄(?!照搬)|一字不改|绝不编造|不得编造"
+                          r"|不得新增|只输出|修改要求|要点中的|工作要点中")
+_CLAUSE = re.compile(r"[^，,。！？；\n]*[，,。！？；]|[^，,。！？；\n]+$")
 _NUMBERED = re.compile(r"^\d+\s*[.、．]\s*\S")
 _ITEM_PREFIX = re.compile(r"^\s*(?:[一二三四五六七八九十]是|\d+[.、．]|[（(][一二三四五六七八九十\d]+[)）])\s*")
 # What a complete text may end with.
 _ENDINGS = "。！？：；”’）)…"
 
 
+@dataclass(frozen=True)
+class Cleaned:
+    """Model text after clean-up, and the prompt scaffolding dropped from it (labels with what they
+    carried, 【】 tags, clauses quoting the rules), in reading order, for the section's flags."""
+
+    text: str
+    scaffolding: tuple[str, ...] = ()
+
+
 def clean_output(raw: str) -> str:
-    """Strip what small models wrap around the prose (fences, preambles, headings, Markdown), fold a
-    numbered list into 一是……二是……, drop repeated sentences and an unfinished last sentence."""
+    """The text of clean_model_text(raw), for callers that need no report of what was dropped."""
+    return clean_model_text(raw).text
+
+
+def clean_model_text(raw: str) -> Cleaned:
+    """Strip what small models wrap around the prose (fences, preambles, headings, Markdown) and the prompt
+    scaffolding they echo (本节标题：…, 工作要点：, 【扩写】, "以事实中的原文为准"), fold a numbered list into
+    一是……二是……, drop repeated sentences and an unfinished last sentence, and put 公文 punctuation in
+    place (normalize_prose). Words are never changed: a bullet's typo stays for the proofreader to show."""
+    dropped: list[str] = []
     text = _FENCE.sub("", xml_safe(raw))  # XML-invalid debris would break autosave and export
+    # The preamble first: "以下是本节正文：" is a preamble, not a clause quoting the rules.
+    text = _drop_scaffolding(_PREAMBLE.sub("", text.strip()), dropped)
     # 公文 speak in the unit's name; small models slip into 我们, which reads fine simply dropped.
-    text = _PREAMBLE.sub("", _LABEL.sub("", text).replace("我们的", "").replace("我们", "").strip())
+    text = _PREAMBLE.sub("", text.replace("我们的", "").replace("我们", "").strip())
     lines = []
     for line in text.split("\n"):
         stripped = line.strip()
@@ -42,14 +80,81 @@ def clean_output(raw: str) -> str:
             continue
         if _HEADING_LINE.match(stripped) and len(stripped) <= 40:
             continue  # a heading the model added: the report structure already has it
-        line = _LABEL.sub("", _MD.sub("", stripped)).strip()  # again: "**第一句**：" hides behind Markdown
+        line = _drop_scaffolding(_MD.sub("", stripped), dropped).strip()  # "**第一句**：" hides behind Markdown
         if line:
-            lines.append(line)
+            lines.append(normalize_prose(line))
     numbered = [ln for ln in lines if _NUMBERED.match(ln)]
     if len(numbered) >= 2:
         first = lines.index(numbered[0])
         lines = lines[:first] + [join_items(numbered)] + [ln for ln in lines[first:] if ln not in numbered]
-    return _trim_unfinished(_drop_repeats(lines))
+    return Cleaned(_trim_unfinished(_drop_repeats(lines)), tuple(d for d in dropped if d.strip()))
+
+
+def _drop_scaffolding(text: str, dropped: list[str]) -> str:
+    """`text` without echoed prompt labels, tags and rule wording; what went is appended to `dropped`."""
+    def cut(m: re.Match[str]) -> str:
+        dropped.append(m.group().strip())
+        return ""
+
+    text = _LABEL.sub(cut, _INPUT_LABEL.sub(cut, text))
+    if not _INSTRUCTION.search(text):
+        return text
+    lines = []
+    for line in text.split("\n"):
+        kept: list[str] = []
+        for clause in _CLAUSE.findall(line):
+            if _INSTRUCTION.search(clause):
+                dropped.append(clause.rstrip("，,"))
+                if clause[-1:] in "。！？；" and kept and kept[-1][-1:] in "，,":
+                    kept[-1] = kept[-1][:-1] + clause[-1]  # the sentence still ends where it did
+                continue
+            kept.append(clause)
+        lines.append("".join(kept))
+    return "\n".join(lines)
+
+
+# ---- 公文 punctuation, in code ----------------------------------------------------------------------
+# Characters of Chinese prose: an ideograph or full-width punctuation (a regex class body).
+_FULL_MARKS = "，。：；？！、“”‘’（）《》…—"
+_PROSE = CJK + _FULL_MARKS
+_PROSE_RE = re.compile(f"[{_PROSE}]")
+_HALF = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
+_SPACES = re.compile(rf"(?<=[{_PROSE}])[ \t]+(?![A-Za-z])|(?<![A-Za-z])[ \t]+(?=[{_PROSE}])")
+_HALF_MARK = re.compile(r"[,;:!?]")
+_HALF_STOP = re.compile(rf"(?<=[{CJK}])\.(?![0-9.])")
+_HALF_PARENS = re.compile(r"\(([^()\n]{0,60})\)")
+_HALF_QUOTES = re.compile(r'"([^"\n]{1,40})"')
+_DOUBLED_MARK = re.compile(r"([。，、；：！？])\1+")
+# "一是是共青团…", "一是一是…": a join that numbered an item twice.
+_DOUBLED_ITEM = re.compile(rf"(?<![{CJK}])([{ORDINALS}]是)(?:[{ORDINALS}]是|是(?![否非]))")
+
+
+def normalize_prose(text: str) -> str:
+    """公文 punctuation, put in place by code rather than by asking the model: half-width ,;:!? next to
+    Chinese become ，；：！？ (not between digits: 13,000 and 8:30 stay), a half-width . ending a Chinese
+    sentence becomes 。 (8.6万, 92%, 2023.5 stay), (…) and "…" around Chinese become （…） and “…”, ASCII
+    spaces next to Chinese go (not next to a Latin word: "Office 软件"), a doubled mark (。。) is one, and a
+    doubled item marker (一是是, 一是一是) is mended. Line breaks are kept; no word is changed."""
+    text = _SPACES.sub("", text)
+
+    def mark(m: re.Match[str]) -> str:
+        i = m.start()
+        before, after = text[i - 1:i], text[i + 1:i + 2]
+        if m.group() in ",:" and before.isdigit() and after.isdigit():
+            return m.group()
+        return _HALF[m.group()] if _PROSE_RE.fullmatch(before) or _PROSE_RE.fullmatch(after) else m.group()
+
+    text = _HALF_MARK.sub(mark, text)
+    text = _HALF_STOP.sub("。", text)
+
+    def parens(m: re.Match[str]) -> str:
+        i, j = m.start(), m.end()
+        near = text[i - 1:i] + text[j:j + 1]
+        return f"（{m.group(1)}）" if re.search(f"[{CJK}]", m.group(1) + near) else m.group()
+
+    text = _HALF_PARENS.sub(parens, text)
+    text = _HALF_QUOTES.sub(lambda m: f"“{m.group(1)}”" if re.search(f"[{CJK}]", m.group(1)) else m.group(), text)
+    return _DOUBLED_ITEM.sub(r"\1", _DOUBLED_MARK.sub(r"\1", text))
 
 
 def _drop_repeats(lines: list[str]) -> list[str]:
@@ -128,9 +233,10 @@ def with_lead_out(opening: str, verb: str) -> str:
 
 def strip_headline(sentence: str, heading: str) -> str:
     """Small models often restate the section headline before the sentence; the heading is
-    already printed above, so drop that echo."""
+    already printed above, so drop that echo. Only a headline set off by punctuation is an echo: in
+    "青年大学习是共青团工作的核心任务" it is the subject, and cutting it left "一是是共青团工作……"."""
     for candidate in (heading, heading.split("，")[0]):
-        if candidate and sentence.startswith(candidate):
+        if candidate and sentence.startswith(candidate) and sentence[len(candidate):len(candidate) + 1] in "。，：:；;":
             rest = sentence[len(candidate):].lstrip("。，：:；; ")
             if len(rest) >= 10:
                 return rest
@@ -145,8 +251,9 @@ def unnumber_items(text: str) -> list[str]:
 
 def join_items(items: list[str]) -> str:
     """One sentence stays as it is; several become 一是……。二是……。 as a 公文 paragraph does."""
-    items = [_ITEM_PREFIX.sub("", s).strip() for s in items if s.strip()]
-    items = [s if s[-1] in "。！？" else s.rstrip("；;，,") + "。" for s in items]
+    # An item that still starts with 是 after its marker went would read 一是是…: the marker says 是.
+    items = [re.sub(r"^是(?![否非])", "", _ITEM_PREFIX.sub("", normalize_prose(s)).strip()) for s in items]
+    items = [s if s[-1] in "。！？" else s.rstrip("；;，,") + "。" for s in items if s]
     if len(items) <= 1:
         return items[0] if items else ""
     return "".join(f"{ORDINALS[i] if i < 10 else i + 1}是{s}" for i, s in enumerate(items))

@@ -18,6 +18,7 @@ class IssueKind(Kind):
     UNSUPPORTED = "来源不明"  # a number, date or name no bullet backs
     UNUSED = "未采用"  # a bullet (or one of its numbers) the text leaves out
     REMOVED = "已删去"  # a figure or name no bullet backs, cut from the text with its clause after the repair failed
+    SCAFFOLD = "提示词残留"  # prompt wording the model echoed (本节标题：…, 【扩写】), dropped by cleanup
 
 
 @dataclass
