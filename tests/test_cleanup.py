@@ -2,6 +2,7 @@
 lead-outs, headline echoes and sentences no bullet backs."""
 from zongjie import prompts
 from zongjie.cleanup import (
+    Cleaned,
     clean_model_text,
     clean_output,
     drop_unbacked,
@@ -167,3 +168,8 @@ def test_scaffolding_has_an_issue_kind_for_the_section_flags():
     dropped = clean_model_text("【扩写】开展活动15场。").scaffolding
     issues = [FactIssue(IssueKind.SCAFFOLD, d, "s1.1") for d in dropped]
     assert [(i.kind, i.text) for i in issues] == [("提示词残留", "【扩写】")]
+
+
+def test_prose_that_merely_names_a_work_plan_stays():
+    text = "认真落实团市委年度工作要点中的各项任务，按照上级修改要求完善方案。"
+    assert clean_model_text(text) == Cleaned(text, ())
