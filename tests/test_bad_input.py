@@ -254,6 +254,7 @@ INJECTED_BULLETS = ("开展主题团日活动30余场\n" + "\n".join(INJECTIONS)
 # Where user data may appear in each prompt: the facts block of section/revise, the bullet line of
 # a compact 【扩写】 turn, and everything after the tag of the other compact turns.
 DATA_REGIONS = [re.compile(r"【本节事实】\n(.*?)\n\n", re.S), re.compile(r"工作要点：(.*)\Z"),
+                re.compile(r"本节工作：(.*)\Z"), re.compile(r"工作方向：(.*)\Z"),
                 re.compile(r"\A【(?:问题|计划|措施)】(.*)\Z")]
 
 
@@ -321,7 +322,8 @@ def test_a_model_that_obeys_the_injection_leaks_nothing_secret_and_is_flagged(mo
         assert all(KEY not in str(m.content) and "sk-" not in str(m.content) for m in messages)
     for section in report.drafting_units():
         assert "写作规则" in section.text  # the model did obey: the user sees it
-        assert any(i.kind == "来源不明" for i in section.issues), section.key
+        # flagged: left in and marked 来源不明, or (after the failed repair) cut with its clause, 已删去
+        assert any(i.kind in ("来源不明", "已删去") for i in section.issues), section.key
     text, markdown = exported(report)
     assert KEY not in text and KEY not in markdown
 

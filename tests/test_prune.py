@@ -37,3 +37,8 @@ def test_a_clause_with_an_unsupported_figure_goes_and_the_sentence_still_ends():
 
 def test_nothing_to_cut_leaves_text_alone():
     assert drop_clauses_with("开展活动30场。", []) == ("开展活动30场。", [])
+
+
+def test_a_section_is_never_pruned_to_nothing():
+    out, dropped = drop_repeated(["围绕甲，坚持统筹谋划、扎实推进，取得了积极成效。", "围绕乙，坚持统筹谋划、扎实推进，取得了积极成效。"])
+    assert out[1] == "围绕乙，坚持统筹谋划、扎实推进，取得了积极成效。" and not dropped

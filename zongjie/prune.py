@@ -35,10 +35,11 @@ def drop_repeated(texts: Iterable[str], keep: Callable[[str], bool] = lambda _s:
     seen = set() if seen is None else seen
     out, dropped = [], []
     for text in texts:
-        lines = []
+        lines, first = [], None
         for line in text.split("\n"):
             kept = []
             for sentence in _SENTENCE.findall(line):
+                first = first or sentence
                 grams = windows(sentence)
                 repeated = sum(g in seen for g in grams)
                 if grams and repeated / len(grams) >= REPEAT_SHARE and not keep(sentence):
@@ -47,7 +48,11 @@ def drop_repeated(texts: Iterable[str], keep: Callable[[str], bool] = lambda _s:
                 seen.update(grams)
                 kept.append(sentence)
             lines.append("".join(kept))
-        out.append("\n".join(line for line in lines if line.strip() or not line))
+        result = "\n".join(line for line in lines if line.strip() or not line)
+        if text.strip() and not result.strip() and first:
+            result = first  # a section is never pruned away entirely: it keeps its first sentence
+            dropped.remove(first)
+        out.append(result)
     return out, dropped
 
 
