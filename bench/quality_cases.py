@@ -72,6 +72,26 @@ def exemplar_texts(index, brief) -> list[str]:
     return [t for t in texts if t]
 
 
+def worked_examples() -> list[str]:
+    """The compact style's worked answers: the text every embedded-model call sees."""
+    from zongjie import prompts
+
+    return [reply for _user, reply in prompts.turns("compact_examples")]
+
+
+def own_words(passage: str, brief) -> bool:
+    """A shared run that the user typed, or a fixed official term (习近平新时代中国特色社会主义思想),
+    is not a copy of an example."""
+    from bench.metrics import han_only
+    from zongjie.facts import fixed_terms
+
+    run = han_only(passage)
+    if any(run in han_only(b.text) for b in brief.bullets):
+        return True
+    return any(run in han_only(t) or han_only(t) in run and len(han_only(t)) >= len(run) - 4
+               for t in fixed_terms())
+
+
 def score_case(case, report, brief, seconds: float, index, target: int | None) -> CaseScore:
     body = "\n".join(s.text for s in report.all_sections())
     fs = fact_recall_and_invented(body, brief.bullets, allowed_terms(report))
@@ -82,7 +102,8 @@ def score_case(case, report, brief, seconds: float, index, target: int | None) -
     else:
         findings = length_findings(lengths, length_ranges(len(brief.bullets), case.genre))
         findings = [f for f in findings if not f.startswith("items")]
-    copies = verbatim_copies(body, exemplar_texts(index, brief)) if index is not None else []
+    copies = [c for c in verbatim_copies(body, exemplar_texts(index, brief) + worked_examples())
+              if not own_words(c.passage, brief)]
     flags = sum(len(s.issues) for s in report.all_sections())
     return CaseScore(case.name, len(brief.bullets), lengths.total, fs.recall, fs.invented, fs.invented_work,
                      repeat_share(body), instruction_echoes(body, PROMPTS), halfwidth_punct(body),

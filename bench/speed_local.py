@@ -1,18 +1,19 @@
-"""Local-model speed: full draft wall time against the pure decode time of the tokens it wrote.
+"""Local-model speed: a full draft one call at a time against the same draft on N parallel slots.
 
-    .venv/bin/python bench/speed_local.py [--style compact|full] [--bullets FILE] [--runs N] [--show]
+    .venv/bin/python bench/speed_local.py [--bullets FILE] [--runs N] [--parallel N] [--show]
 
-Prints the server start time, the prefix warm-up time (what the app and the CLI do once, right
-after starting the server), then per run: the raw decode rate, the draft's wall time, calls,
-output tokens, and the ratio wall ÷ (output tokens ÷ raw decode rate). A ratio of 1.0 would mean
-the draft spent nothing on prefill, retries or overhead.
+One embedded llama-server with N slots (default: what the machine gets, see default_parallel) serves
+every measurement of a run:
 
-The raw decode rate is measured in the same run on a long free-form answer (first token excluded,
-so prefill is not counted), once just before and once just after the draft; the ratio uses their
-mean. This 2-core machine drifts by about ±10 % within a minute, and a single probe taken at a
-fast or slow moment moved the ratio by as much. llama-cpp-python streams one token per chunk, so
-chunks are counted as tokens. Each run also prints where the draft's wall time went, summed from
-llama.cpp's per-request perf lines in the server log: decode, prefill, other server time, client.
+- raw single-stream decode rate: a long free-form answer, tokens after the first ÷ their time;
+- aggregate decode rate at batch N: N such answers at once, all tokens ÷ the span of their decoding;
+- the draft's wall time sequentially (concurrency 1) and with N sections at once, the speed-up, and
+  the ratios wall ÷ (output tokens ÷ rate) against the single-stream rate (sequential) and against
+  the batch-N rate (parallel) — 1.0 would mean no time at all went to prefill, waiting or overhead;
+- prefill per call, from llama.cpp's per-request timing lines in the server log.
+
+The prefix warm-up (once per server start) is excluded, as in the app: the page and the CLI do it
+right after the server starts. llama-server streams one token per chunk, so chunks count as tokens.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import argparse
 import re
 import statistics
 import sys
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -32,119 +34,128 @@ from langchain_core.messages import HumanMessage  # noqa: E402
 from bench.machine import describe  # noqa: E402
 from retrieval.index import default_index  # noqa: E402
 from zongjie.brief import make_brief  # noqa: E402
-from zongjie.draft import Drafter, warm_up  # noqa: E402
-from zongjie.llm import make_chat_model  # noqa: E402
-from zongjie.local_model import MODEL_NAME, start_server  # noqa: E402
+from zongjie.draft import Drafter  # noqa: E402
+from zongjie.events import DraftListener  # noqa: E402
+from zongjie.llm import attach_server, make_chat_model  # noqa: E402
+from zongjie.local_model import MODEL_NAME, default_parallel, start_server  # noqa: E402
 from zongjie.settings import Settings  # noqa: E402
+from zongjie.writers.compact import warm_up  # noqa: E402
 
 DEFAULT_BULLETS = ROOT / "tests" / "fixtures" / "bullets.txt"
+PROBE = "请用中文详细介绍共青团的历史和主要工作，写满三百字。第{n}稿。"
 
 
-def decode_rate(chat) -> float:
-    """Tokens per second after the first token, on an answer long enough to dwarf jitter."""
-    stamps = []
-    for chunk in chat.stream([HumanMessage(content="请用中文详细介绍共青团的历史和主要工作，写满三百字。")]):
-        if chunk.content:
-            stamps.append(time.monotonic())
-    if len(stamps) < 20:
-        raise SystemExit(f"decode probe produced only {len(stamps)} tokens")
-    return (len(stamps) - 1) / (stamps[-1] - stamps[0])
+class TokenCount(DraftListener):
+    def __init__(self) -> None:
+        self.tokens = 0
+        self._lock = threading.Lock()
+
+    def token(self, key: str, piece: str) -> None:
+        if piece != "\n":  # the separator the compact writer emits between a section's parts
+            with self._lock:
+                self.tokens += 1
 
 
-_PERF = re.compile(r"(prompt eval|\s eval|total) time =\s+([\d.]+) ms /\s+(\d+)")
+def _stream_stamps(chat, n: int, out: list) -> None:
+    stamps = [time.monotonic() for chunk in chat.stream([HumanMessage(content=PROBE.format(n=n))]) if chunk.content]
+    out.append(stamps)
 
 
-def server_breakdown(log_text: str) -> dict[str, float] | None:
-    """Seconds the server spent prefilling, decoding and on everything else (sampling, streaming),
-    summed from llama.cpp's per-request perf lines in its log; None when the log has none."""
-    sums = {"prompt eval": 0.0, "eval": 0.0, "total": 0.0}
-    found = False
-    for kind, ms, _n in _PERF.findall(log_text):
-        sums[kind.strip()] += float(ms) / 1000
-        found = True
+def decode_rate(chat, streams: int = 1) -> float:
+    """Aggregate tokens per second of `streams` long answers decoded at once (first tokens excluded,
+    so prefill is not counted)."""
+    results: list[list[float]] = []
+    threads = [threading.Thread(target=_stream_stamps, args=(chat, n, results)) for n in range(streams)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    start = max(s[0] for s in results)  # all streams are decoding from here on
+    end = min(s[-1] for s in results)
+    tokens = sum(sum(1 for x in s if start <= x <= end) for s in results)
+    return tokens / (end - start) if end > start else 0.0
+
+
+_PROMPT = re.compile(r"prompt eval time =\s+([\d.]+) ms /\s+(\d+) tokens")
+
+
+def prefill_per_call(log_text: str) -> tuple[int, float, float]:
+    """Calls, median prefill seconds and median prefilled tokens per call, from the server log."""
+    found = [(float(ms) / 1000, int(n)) for ms, n in _PROMPT.findall(log_text)]
     if not found:
-        return None
-    return {"prefill": sums["prompt eval"], "decode": sums["eval"],
-            "server other": sums["total"] - sums["prompt eval"] - sums["eval"]}
+        return 0, 0.0, 0.0
+    return len(found), statistics.median(s for s, _ in found), statistics.median(n for _, n in found)
 
 
-def one_run(probe, chat, brief, index, compact: bool, log_path: Path) -> dict:
-    before = decode_rate(probe)
+def draft_once(chat, brief, index, concurrency: int, log_path: Path) -> dict:
+    counter = TokenCount()
+    drafter = Drafter(chat=chat, index=index, compact=True)
+    start = log_path.stat().st_size if log_path.exists() else 0
     t0 = time.monotonic()
-    if compact:
-        warm_up(chat)  # the probe evicted the cached prefix; the app warms it once after server start
-    warmed = time.monotonic() - t0
-    drafter = Drafter(chat=chat, index=index, compact=compact)
-    tokens = 0
-
-    def count(_key: str, kind: str, payload: str) -> None:
-        nonlocal tokens
-        if kind == "token" and payload != "\n":
-            tokens += 1
-
-    log_start = log_path.stat().st_size if log_path.exists() else 0
-    t1 = time.monotonic()
-    report = drafter.draft_report(brief, on_event=count)
-    wall = time.monotonic() - t1
-    time.sleep(0.3)  # the server writes its last perf lines just after the stream ends
-    breakdown = None
-    if log_path.is_file():
-        with log_path.open("rb") as fh:
-            fh.seek(log_start)
-            breakdown = server_breakdown(fh.read().decode("utf-8", "replace"))
-    after = decode_rate(probe)
-    rate = (before + after) / 2
-    return {"before": before, "after": after, "rate": rate, "warm": warmed, "wall": wall, "tokens": tokens,
-            "ideal": tokens / rate, "ratio": wall / (tokens / rate), "report": report, "stats": drafter.stats,
-            "breakdown": breakdown}
+    report = drafter.draft_report(brief, listener=counter, concurrency=concurrency)
+    wall = time.monotonic() - t0
+    time.sleep(0.3)  # the server writes its last timing lines just after the stream ends
+    with log_path.open("rb") as fh:
+        fh.seek(start)
+        calls, prefill, prefilled = prefill_per_call(fh.read().decode("utf-8", "replace"))
+    chars = sum(len(s.text) for s in report.all_sections())
+    return {"wall": wall, "tokens": counter.tokens, "calls": drafter.stats["calls"],
+            "repairs": drafter.stats["repairs"], "chars": chars, "prefill": prefill, "prefilled": prefilled,
+            "report": report}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--style", choices=("compact", "full"), default="compact")
     parser.add_argument("--bullets", type=Path, default=DEFAULT_BULLETS)
-    parser.add_argument("--runs", type=int, default=1, help="repeat probe/draft/probe; prints the median ratio")
-    parser.add_argument("--show", action="store_true", help="also print the (last) draft and its flags")
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--parallel", type=int, default=0, help="server slots (default: default_parallel())")
+    parser.add_argument("--show", action="store_true", help="print the last parallel draft")
     args = parser.parse_args()
 
+    n = args.parallel or default_parallel()
     t0 = time.monotonic()
-    server = start_server()
+    server = start_server(parallel=n)
     started = time.monotonic() - t0
-    runs = []
+    rows = []
     try:
-        base = Settings(base_url=server.base_url, model=MODEL_NAME, temperature=0.0)
-        probe = make_chat_model(replace(base, max_tokens=300), local=True)
-        chat = make_chat_model(base, local=True)
+        base = Settings(base_url=server.base_url, model=MODEL_NAME, api_key=server.api_key, temperature=0.0,
+                        timeout=600)
+        probe = make_chat_model(replace(base, max_tokens=200), local=True)
+        chat = attach_server(make_chat_model(base, local=True), server)
         brief = make_brief(args.bullets.read_text(encoding="utf-8"), "共青团某某区委员会", "2023年上半年", "工作总结")
         index = default_index()
-        print(f"machine: {describe()}; style={args.style}, bullets={len(brief.bullets)}")
-        print(f"server start (model load): {started:.1f} s")
-        for n in range(1, args.runs + 1):
-            r = one_run(probe, chat, brief, index, args.style == "compact", server.log_path)
-            runs.append(r)
-            chars = sum(len(s.text) for s in r["report"].all_sections())
-            print(f"run {n}: prefix warm-up {r['warm']:.1f} s; raw decode {r['before']:.1f} before / "
-                  f"{r['after']:.1f} after tokens/s; draft wall {r['wall']:.1f} s, {r['stats']['calls']} calls "
-                  f"({r['stats']['repairs']} repairs), {r['tokens']} output tokens, {chars} characters kept; "
-                  f"ideal {r['ideal']:.1f} s; ratio {r['ratio']:.2f}", flush=True)
-            if r["breakdown"]:
-                b = r["breakdown"]
-                client = r["wall"] - sum(b.values())
-                print(f"       where the wall went (server log): decode {b['decode']:.1f} s "
-                      f"({r['tokens'] / b['decode']:.1f} tokens/s), prefill {b['prefill']:.1f} s, "
-                      f"server other {b['server other']:.1f} s, client and between calls {client:.1f} s")
+        print(f"machine: {describe()}; bullets={len(brief.bullets)}; server slots {n}")
+        t1 = time.monotonic()
+        warm_up(chat)
+        print(f"server start (model load) {started:.1f} s; prefix warm-up {time.monotonic() - t1:.1f} s", flush=True)
+        for run in range(1, args.runs + 1):
+            single = decode_rate(probe, 1)
+            batch = decode_rate(probe, n)
+            seq = draft_once(chat, brief, index, 1, server.log_path)
+            par = draft_once(chat, brief, index, n, server.log_path)
+            row = {"single": single, "batch": batch, "seq": seq, "par": par,
+                   "speedup": seq["wall"] / par["wall"],
+                   "seq_ratio": seq["wall"] / (seq["tokens"] / single),
+                   "par_ratio": par["wall"] / (par["tokens"] / batch) if batch else float("nan")}
+            rows.append(row)
+            print(f"run {run}: decode {single:.1f} tokens/s single, {batch:.1f} aggregate at {n} streams "
+                  f"({batch / single:.2f}x)", flush=True)
+            for name, d in (("one call at a time", seq), (f"{n} sections at once", par)):
+                print(f"  {name}: wall {d['wall']:.1f} s, {d['calls']} calls ({d['repairs']} repairs), "
+                      f"{d['tokens']} tokens, {d['chars']} characters; prefill per call median "
+                      f"{d['prefill']:.2f} s ({d['prefilled']:.0f} tokens)", flush=True)
+            print(f"  speed-up {row['speedup']:.2f}x; wall ÷ ideal: sequential {row['seq_ratio']:.2f} (vs single rate), "
+                  f"parallel {row['par_ratio']:.2f} (vs batch rate)", flush=True)
     finally:
         server.stop()
-    if args.show:
+    if args.show and rows:
         from zongjie.export_md import export_markdown
 
-        report = runs[-1]["report"]
-        print(export_markdown(report))
-        for issue in (i for s in report.all_sections() for i in s.issues):
-            print(f"flag [{issue.kind}] {issue.section_key}: {issue.text}")
-    ratios = [r["ratio"] for r in runs]
-    print(f"ratio wall/ideal: median {statistics.median(ratios):.2f}, range {min(ratios):.2f}–{max(ratios):.2f} "
-          f"over {len(ratios)} run(s)  (goal <= 1.25)")
+        print(export_markdown(rows[-1]["par"]["report"]))
+    if len(rows) > 1:
+        print(f"median over {len(rows)} runs: speed-up {statistics.median(r['speedup'] for r in rows):.2f}x "
+              f"(goal ≥ 2.5), parallel wall ÷ ideal {statistics.median(r['par_ratio'] for r in rows):.2f} "
+              f"(goal ≤ 1.1)")
 
 
 if __name__ == "__main__":

@@ -74,17 +74,12 @@ def test_first_paint_single_run(capsys):
     assert "skipped: --skip-model given" in out
 
 
-def test_speed_local_reads_the_servers_perf_lines():
+def test_speed_local_reads_prefill_per_call_from_llama_server_timing_lines():
     sys.path.insert(0, str(BENCH.parent))
-    from bench.speed_local import server_breakdown
+    from bench.speed_local import prefill_per_call
 
-    log = ("llama_perf_context_print: prompt eval time =     401.00 ms /    15 tokens (...)\n"
-           "llama_perf_context_print:        eval time =    2141.00 ms /    54 runs   (...)\n"
-           "llama_perf_context_print:       total time =    2663.00 ms /    69 tokens\n"
-           "INFO: 127.0.0.1 - \"POST /v1/chat/completions HTTP/1.1\" 200 OK\n"
-           "llama_perf_context_print: prompt eval time =     599.00 ms /    40 tokens (...)\n"
-           "llama_perf_context_print:        eval time =    1859.00 ms /    46 runs   (...)\n"
-           "llama_perf_context_print:       total time =    2537.00 ms /    86 tokens\n")
-    b = server_breakdown(log)
-    assert b == pytest.approx({"prefill": 1.0, "decode": 4.0, "server other": 0.2})
-    assert server_breakdown("no perf lines here") is None
+    log = ("slot print_timing: id  0 | task 3 | prompt eval time =     400.00 ms /    15 tokens (...)\n"
+           "slot print_timing: id  1 | task 4 | prompt eval time =     600.00 ms /    41 tokens (...)\n"
+           "slot print_timing: id  1 | task 9 | prompt eval time =    9000.00 ms /   869 tokens (...)\n")
+    assert prefill_per_call(log) == (3, 0.6, 41)
+    assert prefill_per_call("no timing lines here") == (0, 0.0, 0.0)

@@ -113,9 +113,8 @@ def test_binds_loopback_by_default(monkeypatch, processes):
 
 
 def test_port_held_by_another_http_server_is_refused():
-    with StubServer() as other:  # answers /v1/models, but not with our model
-        with pytest.raises(LocalModelError, match="已被其他程序占用"):
-            start_server(port=other.port)
+    with StubServer() as other, pytest.raises(LocalModelError, match="已被其他程序占用"):  # not our model
+        start_server(port=other.port)
 
 
 def test_running_embedded_server_is_reused():

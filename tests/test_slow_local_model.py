@@ -1,13 +1,16 @@
-"""The real embedded model (Qwen2.5-Coder-1.5B Q4_K_M on llama.cpp), end to end. Minutes, not seconds."""
+"""The real embedded model (Qwen2.5-Coder-1.5B Q4_K_M on llama.cpp's llama-server), end to end, through
+the composition root as the page and the CLI use it: several sections drafted at once on the server's
+slots. Minutes, not seconds."""
+import re
 import time
 
 import pytest
 
 from zongjie.brief import make_brief
-from zongjie.draft import EXAMPLE_UNIT, Drafter, warm_up
 from zongjie.facts import extract_facts
-from zongjie.llm import connect
+from zongjie.runtime import EmbeddedServer, Runtime
 from zongjie.settings import Settings
+from zongjie.writers.compact import EXAMPLE_UNIT
 
 pytestmark = pytest.mark.slow
 
@@ -19,24 +22,30 @@ BULLETS = """五四期间开展青年文化节主题团日活动30余场，覆�
 下一步：举办青年干部培训班2期"""
 
 
-def test_real_model_drafts_a_report_that_keeps_the_bullets_numbers():
+def test_real_model_drafts_sections_in_parallel_and_keeps_the_bullets_numbers():
     from retrieval.index import default_index
 
     brief = make_brief(BULLETS, "共青团某某区委员会", "2023年上半年", "工作总结")
     # temperature 0: greedy decoding, so the run is repeatable on one machine
-    settings = Settings(temperature=0.0, max_tokens=500)
-    assert settings.compact, "the embedded model drafts in compact style by default"
-    chat, server = connect(settings)
+    rt = Runtime(Settings(temperature=0.0, max_tokens=500), fake=False, server=EmbeddedServer())
+    assert rt.compact, "the embedded model drafts in compact style by default"
     try:
-        warm_up(chat)  # as the app does after starting the server: the real server accepts max_tokens=1
+        drafter = rt.drafter(default_index())  # starts the server and warms its prompt prefix
+        server = rt.server._server
+        assert rt.concurrency == server.parallel >= 2, "sections run side by side on the server's slots"
+        log_start = server.log_path.stat().st_size
         started = time.monotonic()
-        drafter = Drafter(chat=chat, index=default_index(), compact=settings.compact)
-        report = drafter.draft_report(brief)
+        report = drafter.draft_report(brief, concurrency=rt.concurrency)
         elapsed = time.monotonic() - started
+        with server.log_path.open("rb") as fh:
+            fh.seek(log_start)
+            log = fh.read().decode("utf-8", "replace")
     finally:
-        server.stop()
+        rt.close()
     full = "\n".join(s.text for s in report.all_sections())
-    print(f"\n[slow] drafted {len(full)} chars in {elapsed:.1f}s, calls={drafter.stats}\n{full[:600]}")
+    print(f"\n[slow] drafted {len(full)} chars in {elapsed:.1f}s, calls={drafter.stats}\n{full[:800]}")
+    slots = set(re.findall(r"slot launch_slot_: id +(\d+)", log))
+    assert len(slots) >= 2, f"calls ran on one slot only: {slots}"
     assert all(s.text for s in report.drafting_units())
     missing = [f.raw for b in brief.bullets for f in extract_facts(b.text)
                if f.kind == "number" and f.raw not in full]
@@ -45,3 +54,4 @@ def test_real_model_drafts_a_report_that_keeps_the_bullets_numbers():
                 if i.kind == "来源不明" and any(c.isdigit() for c in i.text)]
     assert not invented, f"numbers the bullets do not have: {invented}"
     assert EXAMPLE_UNIT not in full, "the worked examples' unit is replaced by the report's"
+    assert "【" not in full and "工作要点" not in full, "no prompt scaffolding in the text"

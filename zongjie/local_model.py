@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .settings import cache_dir
+from .errors import UserError
+from .settings import cache_dir, is_loopback
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046
 PART_COUNT = 22
 
 
-class LocalModelError(RuntimeError):
+class LocalModelError(UserError, RuntimeError):
     """Carries a Chinese message meant for the user."""
 
 
@@ -90,10 +91,6 @@ def assemble_model(target: Path | None = None, parts: list[Path] | None = None,
     os.replace(tmp, target)
     stamp.write_text(digest)
     return target
-
-
-def _is_loopback(host: str) -> bool:
-    return host in ("localhost", "::1") or host.startswith("127.")
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -244,7 +241,7 @@ def start_server(port: int | None = None, *, host: str = "127.0.0.1", n_ctx: int
     is in the message), or not answering in time (then it is killed). progress gets short status lines.
     """
     say = progress or (lambda _msg: None)
-    if not _is_loopback(host):
+    if not is_loopback(host):
         log.warning("embedded model server binds %s, not loopback: it is reachable from the network", host)
     say("正在准备内置模型（首次需组装并校验模型文件，约 1 分钟）…")
     path = assemble_model()

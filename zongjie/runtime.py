@@ -23,6 +23,9 @@ if TYPE_CHECKING:  # LangChain and the model client load only when a model is fi
 log = logging.getLogger(__name__)
 
 
+EMBEDDED_TIMEOUT = 300.0  # seconds per call on the embedded server (see _embedded_chat)
+
+
 def fake_requested() -> bool:
     """ZONGJIE_FAKE_LLM=1: the deterministic template model, no LLM at all (demo and tests)."""
     return os.environ.get("ZONGJIE_FAKE_LLM") == "1"
@@ -69,7 +72,10 @@ def _embedded_chat(settings: Settings, server: LocalServer) -> BaseChatModel:
     from .llm import attach_server, make_chat_model
     from .local_model import MODEL_NAME
 
-    local = replace(settings, base_url=server.base_url, model=MODEL_NAME, api_key=server.api_key)
+    # A local server never hangs on a network; what takes long is decoding several sections at once on a
+    # busy CPU, so the per-call deadline is generous (a crash is seen at once anyway, see attach_server).
+    local = replace(settings, base_url=server.base_url, model=MODEL_NAME, api_key=server.api_key,
+                    timeout=max(settings.timeout or 0, EMBEDDED_TIMEOUT))
     # A crash mid-draft restarts the server before the retry (and a warm-up failure is only logged).
     return attach_server(make_chat_model(local, local=True), server)
 

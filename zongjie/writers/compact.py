@@ -31,8 +31,16 @@ ITEM_SENTENCES = 2
 # Words a subsection's lead sentence opens with, one after another through the document, so no two
 # subsections open alike (the model, left to itself, began every one with 坚持把).
 LEAD_OPENERS = ("坚持", "聚焦", "围绕", "立足", "紧扣", "着眼")
+# A results sentence opening like this adds work to the bullet's; it stays only with the bullet's facts.
+ADD_ON = re.compile(r"^\s*(?:同时|此外|另外|与此同时|并且)[，,]?")
 # Forward-looking paragraphs in 打算, one per theme of this period's work, counting the plan bullets.
 MAX_DIRECTIONS = 4
+
+
+def _carries(sentence: str, bullets: list[Bullet]) -> bool:
+    from ..facts import extract_facts
+
+    return any(f.raw in sentence for b in bullets for f in extract_facts(b.text))
 
 
 def gist(bullet: str) -> str:
@@ -119,16 +127,21 @@ class CompactWriter:
             return self._plans(job)
         return self._results(job)
 
-    def _ask(self, job: SectionJob, user: str, facts_of: list[Bullet], limit: int | None = None) -> str:
+    def _ask(self, job: SectionJob, user: str, facts_of: list[Bullet], limit: int | None = None,
+             proposes: bool = False) -> str:
+        """One call. `proposes`: the answer may name new kinds of work (a plan bullet's own follow-up);
+        everywhere else — results, problems, and the generic directions and measures of 打算 — a kind of
+        work or partner no bullet mentions is dropped with its sentence."""
         def scrub(text: str) -> str:
             # The model sometimes names the unit of the worked examples as the doer; it means this unit.
             text = text.replace(EXAMPLE_UNIT, job.report.unit) if job.report.unit else text
             if job.section.role == ROLE_OPENING:
                 return text
-            # Plans may propose new kinds of work; results and problems may only report them. Past the
-            # four sentences a results paragraph is asked for, a small model adds work nobody reported.
+            if job.section.role == ROLE_RESULTS:
+                # "同时，……" / "此外，……" is how the model tacks on work nobody reported.
+                text = "".join(s for s in sentences(text) if not ADD_ON.match(s) or _carries(s, facts_of))
             return drop_unbacked(text, [b.text for b in facts_of], examples=example_sentences(),
-                                 work=job.section.role != ROLE_PLANS, limit=limit)
+                                 work=not proposes, limit=limit)
 
         return job.complete([*compact_prefix(), HumanMessage(content=user)], facts_of,
                             max_chars=COMPACT_CALL_CHARS, rewrite=scrub)
@@ -145,7 +158,8 @@ class CompactWriter:
         """Each plan bullet on its own (its numbers survive); then, for each theme of this period's work,
         a short forward-looking paragraph (real reports plan by theme, and without it 打算 came to a
         line or two); then measures answering the problems. Directions state no facts."""
-        answers = [self._ask(job, prompts.render("compact_plan_bullet", bullet=b.text), [b]) for b in job.bullets]
+        answers = [self._ask(job, prompts.render("compact_plan_bullet", bullet=b.text), [b], proposes=True)
+                   for b in job.bullets]
         for direction in plan_directions(job.report, limit=max(0, MAX_DIRECTIONS - len(answers))):
             if job.should_stop():
                 break
