@@ -144,8 +144,8 @@ def main() -> None:
                 print(f"  {name}: wall {d['wall']:.1f} s, {d['calls']} calls ({d['repairs']} repairs), "
                       f"{d['tokens']} tokens, {d['chars']} characters; prefill per call median "
                       f"{d['prefill']:.2f} s ({d['prefilled']:.0f} tokens)", flush=True)
-            print(f"  speed-up {row['speedup']:.2f}x; wall ÷ ideal: sequential {row['seq_ratio']:.2f} (vs single rate), "
-                  f"parallel {row['par_ratio']:.2f} (vs batch rate)", flush=True)
+            print(f"  speed-up {row['speedup']:.2f}x; wall ÷ ideal: sequential {row['seq_ratio']:.2f} "
+                  f"(vs single rate), parallel {row['par_ratio']:.2f} (vs batch rate)", flush=True)
     finally:
         server.stop()
     if args.show and rows:
