@@ -185,10 +185,10 @@ def test_compact_revision_reuses_the_drafting_prefix(bullets_text):
     brief = brief_of(bullets_text)
     report = build_outline(brief)
     chat = ScriptedChatModel(answers=["2023年上半年，共青团某某区委员会扎实推进各项工作。"])
-    Drafter(chat=chat, compact=True).revise_section(report, brief, "opening", "精简")
+    Drafter(chat=chat, compact=True).revise_section(report, brief, "opening", "润色")
     messages = chat.seen[0]
     assert [m.content for m in messages[:-1]] == [m.content for m in compact_prefix()]
-    assert messages[-1].content.startswith("【修改】") and "修改要求：精简" in messages[-1].content
+    assert messages[-1].content.startswith("【修改】") and "修改要求：润色" in messages[-1].content
 
 
 def test_compact_plans_keep_each_plan_bullet_add_directions_and_answer_problems(bullets_text):

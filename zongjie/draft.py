@@ -11,7 +11,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from . import prompts
-from .cleanup import clean_output, lead_out_verb, with_lead_out
+from .cleanup import clean_model_text, lead_out_verb, with_lead_out
 from .events import DraftListener, QueuedListener
 from .facts import issues_for_section
 from .grounding import allowed_terms, section_bullets, to_paragraphs
@@ -19,8 +19,9 @@ from .llm import stream_text
 from .model import MAX_SECTION_CHARS, Brief, Bullet, FactIssue, IssueKind, Report, Section
 from .outline import build_outline
 from .prune import drop_clauses_with, prune_report, prune_section
+from .revise import Revision, revise_section, scaffold_issues
 from .vocab import ROLE_OPENING
-from .writers import FULL_SECTION_CHARS, SectionJob, Writer, format_facts
+from .writers import FULL_SECTION_CHARS, SectionJob, Writer
 from .writers.compact import COMPACT_CALL_CHARS, EXAMPLE_UNIT, CompactWriter, warm_up
 from .writers.full import FullWriter
 
@@ -44,6 +45,7 @@ class Drafter:
     writer: Writer = field(default_factory=FullWriter)
     compact: InitVar[bool] = False
     stats: dict = field(default_factory=lambda: {"calls": 0, "repairs": 0})
+    scaffolding: dict[str, list[str]] = field(default_factory=dict)  # section key → echoed prompt wording dropped
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def __post_init__(self, compact: bool) -> None:
@@ -114,23 +116,15 @@ class Drafter:
         # Every call has its budget, but a section written in many calls (60 bullets, compact) could
         # still outgrow what the page and the store take; cut before the fact check sees it.
         text = prune_section(text[:MAX_SECTION_CHARS], report, brief, key)
-        self._store(section, text, bullets, self._issues(report, brief, section, bullets, text) + removed, exemplars)
+        self._store(section, text, bullets, self._issues(report, brief, section, bullets, text) + removed
+                    + self.take_scaffolding(key), exemplars)
         listener.section_done(key, section.text)
         return section
 
     def revise_section(self, report: Report, brief: Brief, key: str, instruction: str,
-                       listener: DraftListener | None = None) -> Section:
-        """重写/扩写/精简/润色: the current text plus an instruction; fact-checked like a fresh draft."""
-        section, listener, bullets = _begin(report, brief, key, listener)
-        if section.locked:
-            return section
-        user = prompts.render("revise", instruction=instruction, facts=format_facts(bullets),
-                              draft=section.text or "（空）")
-        text = self._complete(self.writer.revise_messages(user), key, listener, lambda: False)[:MAX_SECTION_CHARS]
-        issues = self._issues(report, brief, section, bullets, text)
-        self._store(section, text, bullets, issues, section.exemplar_ids)
-        listener.section_done(key, section.text)
-        return section
+                       listener: DraftListener | None = None) -> Revision:
+        """重写/扩写/精简/润色/突出数据 (zongjie.revise): as asked with every fact kept, or unchanged and why."""
+        return revise_section(self, report, brief, key, instruction, listener)
 
     # ---- pieces ---------------------------------------------------------------------------
     def exemplars_for(self, section: Section, report: Report, bullets: list[Bullet]) -> list:
@@ -205,7 +199,14 @@ class Drafter:
 
         raw = stream_text(self.chat, messages, on_token=on_token, should_stop=stop, on_retry=on_retry,
                           max_chars=max_chars)
-        return clean_output(raw)
+        cleaned = clean_model_text(raw)
+        with self._lock:
+            self.scaffolding.setdefault(key, []).extend(cleaned.scaffolding)
+        return cleaned.text
+
+    def take_scaffolding(self, key: str) -> list[FactIssue]:
+        with self._lock:
+            return scaffold_issues(key, self.scaffolding.pop(key, []))
 
     def _issues(self, report: Report, brief: Brief, section: Section, bullets: list[Bullet],
                 text: str) -> list[FactIssue]:
