@@ -10,15 +10,16 @@ import streamlit as st
 
 from ui.actions import run_pending
 from ui.export import downloads
+from ui.guard import refuse_foreign_host, refuse_public_address
 from ui.inputs import inputs_form
 from ui.outline import outline_editor
+from ui.problems import banners
 from ui.sections import section_editor
 from ui.sidebar import sidebar
-from ui.state import current_brief, get_store, load_draft, new_draft
+from ui.state import current_brief, get_store, load_draft, new_draft, notice, proofread, show_record
 from zongjie.brief import BriefError, brief_warnings
-from zongjie.proofread import check_report
+from zongjie.errors import UserError
 from zongjie.settings import disable_tracing
-from zongjie.store import StoreError
 
 # zongjie.draft and zongjie.llm pull in LangChain (about a second to import on this machine), so
 # they are imported where a model is first needed, not before the page's first paint.
@@ -26,33 +27,43 @@ from zongjie.store import StoreError
 
 def main() -> None:
     st.set_page_config(page_title="总结 · 工作总结起草", page_icon="📝", layout="wide")
+    # Single-user tool: only a loopback Host (no DNS rebinding) on a loopback address is served.
+    refuse_public_address()
+    refuse_foreign_host()
     disable_tracing()
     try:
         page()
-    except StoreError as exc:
-        # Autosave failed (disk full, folder not writable, locked): say so; the page state is kept.
-        st.error(f"{exc}（本页内容仍在，可先下载 Word 保存。）")
+    except UserError as exc:
+        # The drafts database or the data folder cannot be used at all (ZONGJIE_HOME below a file, a
+        # database that cannot be opened): say so in Chinese instead of a traceback.
+        st.error(str(exc))
 
 
 def open_draft() -> None:
-    """The URL names the draft (a refresh keeps it); a bare visit reopens the latest draft, so a
-    restart or a lost bookmark never looks like lost work. 新建草稿 starts a fresh one."""
+    """The URL names the draft (a refresh keeps it); a bare visit reopens the latest draft that can
+    be read, so a restart or a lost bookmark never looks like lost work, and a damaged draft is named
+    and skipped. Two tabs on one draft are safe: each saves merged with the other (ui.state.PageDraft)."""
     wanted = st.query_params.get("d")
-    latest = next(iter(get_store().list()), None)
-    if not (wanted and load_draft(wanted)) and not (latest and load_draft(latest[0])):
+    if wanted and load_draft(wanted):
+        return
+    latest, damaged = get_store().latest()
+    if damaged:
+        names = "、".join(f"“{title}”" for _, title in damaged)
+        notice(f"以下草稿的数据已损坏，已跳过（原始数据仍保留在草稿库中）：{names}", "error")
+    if latest is not None:
+        show_record(latest)
+    else:
         new_draft()
 
 
 def page() -> None:
-    if get_store().notice and not st.session_state.get("notice_shown"):
-        st.session_state.notice_shown = True
-        st.warning(get_store().notice)
     if "draft_id" not in st.session_state:
         open_draft()
     st.title("总结 · 工作总结起草")
     sidebar()
     inputs_form()
     run_pending()
+    banners()
     if st.session_state.get("error"):
         st.error(st.session_state.pop("error"))
     report = st.session_state.get("report")
@@ -65,7 +76,7 @@ def page() -> None:
         brief = None
     for warning in brief_warnings(brief) if brief else []:
         st.caption(f"提示：{warning}")
-    proof = check_report(report)
+    proof = proofread(report)
     outline_editor(report, brief, proof)
     section_editor(report, brief, proof)
     downloads(report)

@@ -1,6 +1,8 @@
 """第三步 · 导出: the report as GB/T 9704 Word and as Markdown."""
 from __future__ import annotations
 
+import copy
+
 import streamlit as st
 
 from zongjie.export_docx import export_docx
@@ -13,7 +15,10 @@ def downloads(report: Report) -> None:
     report.date = st.session_state.get("date", "")
     inline = st.checkbox("小标题与正文同段（（一）标题。正文……）", key="inline")
     c1, c2 = st.columns(2)
-    c1.download_button("下载 Word（.docx）", data=export_docx(report, inline_headlines=inline),
+    # Built when the button is clicked, not on every rerun (a click anywhere reruns the page); the
+    # builder runs on another thread, so it gets its own copy of the report.
+    snapshot = copy.deepcopy(report)
+    c1.download_button("下载 Word（.docx）", data=lambda: export_docx(snapshot, inline_headlines=inline),
                        file_name=f"{report.title[:40]}.docx", use_container_width=True,
                        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     c2.download_button("下载 Markdown", data=export_markdown(report).encode("utf-8"),

@@ -7,7 +7,7 @@ import streamlit as st
 from zongjie.examples import ExampleError, ExampleLibrary
 
 from .settings import settings_panel
-from .state import get_store, load_draft, new_draft, save_inputs
+from .state import delete_draft, get_store, load_draft, new_draft, save_inputs
 
 
 def sidebar() -> None:
@@ -62,6 +62,4 @@ def on_open(draft_id: str) -> None:
 
 
 def on_delete(draft_id: str) -> None:
-    get_store().delete(draft_id)
-    if draft_id == st.session_state.get("draft_id"):
-        new_draft()
+    delete_draft(draft_id)

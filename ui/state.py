@@ -2,17 +2,22 @@
 index), the runtime, and helpers over st.session_state (inputs, the open draft, queued actions)."""
 from __future__ import annotations
 
+import copy
+import functools
+import json
 from pathlib import Path
 
 import streamlit as st
 
 from zongjie.brief import make_brief
+from zongjie.errors import UserError
 from zongjie.examples import ExampleLibrary
 from zongjie.model import Brief, Report, numbered_heading
+from zongjie.proofread import ProofIssue, check_report
 from zongjie.runtime import Runtime
-from zongjie.session import DraftSession
+from zongjie.session import DraftSession, record
 from zongjie.settings import data_dir, load_settings
-from zongjie.store import Store
+from zongjie.store import DraftDeleted, DraftRecord, SaveConflict, Store
 from zongjie.vocab import GENRES
 
 SAMPLE = """五四期间组织基层团组织开展青年文化节主题团日活动30余场，覆盖4560名团员青年
@@ -76,50 +81,171 @@ def runtime() -> Runtime:
 
 
 # ---- the open draft -----------------------------------------------------------------------------
-def draft() -> DraftSession:
-    return DraftSession(get_store(), st.session_state.draft_id, st.session_state.get("report"))
+class PageDraft(DraftSession):
+    """The open draft as this tab edits it. Saves are merged with what other tabs saved since this tab
+    last synced (its base is st.session_state.synced, a snapshot), and what the merge brought in is
+    put into the widgets. A save that fails never raises into a widget callback, where Streamlit
+    would replace the page with a traceback: the failure is kept in st.session_state.problem for
+    ui.problems to show, the page keeps its text, and the next save (or 重试保存) tries again."""
+
+    def save(self) -> None:
+        guarded("report", self._save)
+
+    def _save(self) -> None:
+        self._ensure_created()
+        before = copy.deepcopy(self.report)
+        DraftSession.save(self)
+        if self.base is not None:
+            st.session_state.synced = self.base
+        if self.report is not st.session_state.get("report"):
+            st.session_state.report = self.report
+        sync_widgets(self.report, before)  # another tab's sections, merged in
+
+    def save_inputs(self, inputs: dict, title: str) -> None:
+        guarded("inputs", lambda: self._save_inputs(inputs, title))
+
+    def _save_inputs(self, inputs: dict, title: str) -> None:
+        self._ensure_created()
+        DraftSession.save_inputs(self, inputs, title)
+        if self.base is None:
+            return
+        merged = self.adopt_inputs()  # another tab's fields, merged in
+        st.session_state.synced = self.base
+        for k in INPUT_KEYS:
+            if k in merged and st.session_state.get(k) != merged[k]:
+                st.session_state[k] = merged[k]
+
+    def commit(self, key: str, note: str) -> None:
+        if guarded("report", lambda: self._ensure_created() or record(self.store, self.draft_id, self.report,
+                                                                        key, note)):
+            self.save()
+
+    def _ensure_created(self) -> None:
+        """A page opened while no draft could be created (full or read-only disk) creates it on its
+        first save."""
+        if self.draft_id:
+            return
+        self.draft_id = self.store.create(inputs_from_state(), draft_title())
+        self.base = copy.deepcopy(self.store.load(self.draft_id))
+        st.session_state.draft_id, st.session_state.synced = self.draft_id, self.base
+        st.query_params["d"] = self.draft_id
+
+
+def guarded(part: str, action) -> bool:
+    """Run a save; on failure record what was not saved (`part`: "inputs" or "report") and why."""
+    problem = st.session_state.get("problem") or {"kind": "", "text": "", "parts": set()}
+    try:
+        action()
+    except SaveConflict as exc:
+        st.session_state.problem = {"kind": "conflict", "text": str(exc), "items": exc.items,
+                                    "parts": problem["parts"] | {part}}
+        return False
+    except DraftDeleted as exc:
+        st.session_state.problem = {"kind": "deleted", "text": str(exc), "parts": problem["parts"] | {part}}
+        return False
+    except UserError as exc:  # StoreError: disk full, read-only, locked; SettingsError: no data folder
+        st.session_state.problem = {"kind": "failed", "text": str(exc), "parts": problem["parts"] | {part}}
+        return False
+    if st.session_state.get("problem"):
+        problem["parts"].discard(part)
+        if not problem["parts"]:
+            del st.session_state["problem"]
+    return True
+
+
+def draft() -> PageDraft:
+    return PageDraft(get_store(), st.session_state.get("draft_id"), st.session_state.get("report"),
+                     base=st.session_state.get("synced"))
 
 
 def inputs_from_state() -> dict:
     return {k: st.session_state.get(k, "") for k in INPUT_KEYS}
 
 
+def notice(text: str, kind: str = "warning") -> None:
+    """A message shown once at the top of the next render (ui.problems)."""
+    st.session_state.setdefault("notices", []).append((kind, text))
+
+
 def load_draft(draft_id: str) -> bool:
-    record = get_store().load(draft_id)
-    if record is None:
+    """Open a draft; False (with a notice when it is damaged or unreadable) if it cannot be."""
+    try:
+        found = get_store().load(draft_id)
+    except UserError as exc:  # DraftDamaged: this row; StoreError: the database
+        notice(str(exc), "error")
         return False
-    st.session_state.draft_id = draft_id
-    for k in INPUT_KEYS:
-        st.session_state[k] = record.inputs.get(k, "")
-    if st.session_state.get("genre") not in GENRES:
-        st.session_state.genre = GENRES[0]
-    st.session_state.report = record.report
-    sync_widgets(record.report)
-    st.query_params["d"] = draft_id
+    if found is None:
+        return False
+    show_record(found)
     return True
 
 
-def new_draft() -> None:
+def show_record(found: DraftRecord) -> None:
+    """Show a stored draft: its inputs and report become this tab's state, and a snapshot of it the
+    base its next save is merged against (a copy: the base must not change with the edits)."""
+    st.session_state.draft_id = found.id
+    st.session_state.synced = copy.deepcopy(found)
     for k in INPUT_KEYS:
-        st.session_state[k] = ""
-    st.session_state.genre = GENRES[0]
-    st.session_state.bullets = SAMPLE
-    st.session_state.report = None
-    st.session_state.draft_id = get_store().create(inputs_from_state())
-    st.query_params["d"] = st.session_state.draft_id
+        st.session_state[k] = found.inputs.get(k, "")
+    if st.session_state.get("genre") not in GENRES:
+        st.session_state.genre = GENRES[0]
+    st.session_state.report = found.report
+    sync_widgets(found.report)
+    st.query_params["d"] = found.id
+    for text in found.notices:
+        notice(text)
 
 
-def sync_widgets(report: Report | None) -> None:
-    """Push the report into the widgets that show it (after a load, a draft or an undo)."""
+def new_draft() -> None:
+    """Start a fresh draft. If the database refuses it, the open draft stays open (and a page that has
+    none keeps an unsaved one, created on its first save that works)."""
+    blank = {k: "" for k in INPUT_KEYS} | {"genre": GENRES[0], "bullets": SAMPLE}
+    try:
+        store = get_store()
+        draft_id = store.create(blank)
+        created = store.load(draft_id)
+    except UserError as exc:
+        st.session_state.problem = {"kind": "failed", "text": str(exc), "parts": {"inputs"}}
+        if st.session_state.get("draft_id"):
+            return
+        created = DraftRecord("", "未命名草稿", 0.0, 0.0, blank, None)
+    show_record(created)
+    if not created.id:
+        st.session_state.draft_id, st.session_state.synced = None, None
+        st.query_params.pop("d", None)
+
+
+def delete_draft(draft_id: str) -> None:
+    """Delete a draft; the open one is replaced by a new draft. A refused delete is reported."""
+    if not guarded("delete", lambda: get_store().delete(draft_id)):
+        st.session_state.problem["parts"].discard("delete")
+        return
+    if draft_id == st.session_state.get("draft_id"):
+        new_draft()
+
+
+def sync_widgets(report: Report | None, before: Report | None = None) -> None:
+    """Push the report into the widgets that show it (after a load, a draft or an undo). With
+    `before` (the report as the tab had it), only what changed since: a widget whose own change is
+    still waiting for its callback in this run keeps it."""
     if report is None:
         return
+
+    def changed(key: str, attr: str) -> bool:
+        old = before.find(key) if before is not None else None
+        return old is None or getattr(old, attr) != getattr(report.find(key), attr)
+
     for s in report.all_sections():
-        st.session_state[f"head_{s.key}"] = s.heading
+        if changed(s.key, "heading"):
+            st.session_state[f"head_{s.key}"] = s.heading
     for s in report.drafting_units():
-        st.session_state[f"text_{s.key}"] = s.text
-        st.session_state[f"lock_{s.key}"] = s.locked
-        for b in s.bullet_ids:
-            st.session_state[f"assign_{b}"] = s.key
+        if changed(s.key, "paragraphs"):
+            st.session_state[f"text_{s.key}"] = s.text
+        if changed(s.key, "locked"):
+            st.session_state[f"lock_{s.key}"] = s.locked
+        if changed(s.key, "bullet_ids"):
+            for b in s.bullet_ids:
+                st.session_state[f"assign_{b}"] = s.key
 
 
 def save_inputs() -> None:
@@ -155,3 +281,15 @@ def label(report: Report, key: str) -> str:
             if sub.key == key:
                 return f"{numbered_heading(sec, i)} · {numbered_heading(sub, j)}"
     return key
+
+
+# ---- proofreading, once per report text ------------------------------------------------------------
+def proofread(report: Report) -> dict[str, list[ProofIssue]]:
+    """check_report, cached on the report's content: a rerun that changed nothing in the report (any
+    click elsewhere) proofreads nothing."""
+    return copy.deepcopy(_proofread(json.dumps(report.to_dict(), ensure_ascii=False, sort_keys=True)))
+
+
+@functools.lru_cache(maxsize=32)
+def _proofread(report_json: str) -> dict[str, list[ProofIssue]]:
+    return check_report(Report.from_dict(json.loads(report_json)))
