@@ -66,6 +66,22 @@ def test_versions_undo_and_diff(bullets_text, tmp_path):
     assert len(store.versions(draft_id, "s2")) == 3
 
 
+def test_undo_steps_back_and_any_version_can_be_restored(bullets_text, tmp_path):
+    """Issue 15.6: 撤销 repeated walks back v3 → v2 → v1 (it used to toggle between the last two)."""
+    brief, report, store, draft_id = setup(bullets_text, tmp_path)
+    texts = ["一是学习形式单一。", "一是学习形式单一。二是吸引力不强。", "一是学习形式单一。二是吸引力不强。三是覆盖面窄。"]
+    for n, text in enumerate(texts):
+        session.apply_edit(report, brief, "s2", text)
+        session.record(store, draft_id, report, "s2", f"第{n}次")
+    assert session.undo(store, draft_id, report, brief, "s2").seq == 2
+    assert session.undo(store, draft_id, report, brief, "s2").seq == 1
+    assert report.find("s2").text == "一是学习形式单一。"
+    assert session.undo(store, draft_id, report, brief, "s2") is None  # nothing earlier: says so
+    assert session.restore(store, draft_id, report, brief, "s2", 3).seq == 3
+    assert report.find("s2").text.endswith("三是覆盖面窄。")
+    assert store.versions(draft_id, "s2")[-1].note == "恢复第 3 版"
+
+
 def test_schema_migrations_run_once_each_and_in_order(tmp_path, monkeypatch):
     import sqlite3
 

@@ -17,6 +17,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm
 from docx.text.paragraph import Paragraph as DocxParagraph
 
+from zongjie.cleanup import strip_headline
 from zongjie.export_md import Block, blocks, one_line, signature_lines, title_lines
 from zongjie.model import Report
 
@@ -239,7 +240,7 @@ def _add_inline_heading(doc: DocxDocument, block: Block, first: str) -> None:
     run._r.get_or_add_rPr().insert(0, _xml(_fonts(east_asia)))
     if bold:
         run.bold = True
-    paragraph.add_run(first)
+    paragraph.add_run(strip_headline(first, block.heading.rstrip("。")))  # "（一）X。X，……" says X once
 
 
 def _add_block(doc: DocxDocument, block: Block, inline_headlines: bool) -> None:

@@ -37,6 +37,7 @@ class Brief:
     genre: str
     bullets: list[Bullet]
     title: str = ""
+    target_chars: int | None = None  # the length the user asked for (约N字), None = the usual range
 
     def bullet(self, bullet_id: str) -> Bullet | None:
         return next((b for b in self.bullets if b.id == bullet_id), None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import re
 from dataclasses import dataclass, replace
 
 from .errors import UserError
@@ -51,8 +52,14 @@ def record(store: Store, draft_id: str, report: Report, key: str, note: str) -> 
     store.add_version(draft_id, key, section.paragraphs, note)
 
 
+UNDO_NOTE = "撤销至第 {} 版"
+_UNDO_NOTE = re.compile(r"^撤销至第 (\d+) 版")
+
+
 def undo(store: Store, draft_id: str, report: Report, brief: Brief, key: str) -> Version | None:
-    """Restore the version before the current one (the restore is itself recorded, so undo is undoable).
+    """Step back to the version before the one the section shows (the restore is recorded, so nothing is
+    lost). Repeated, it keeps stepping back: a restore recorded as 撤销至第 N 版 counts as version N, so
+    the next 撤销 goes to the version before N instead of toggling between the last two.
 
     When the current text is not the last recorded version (it changed without a snapshot, e.g. a
     stale save from another tab reverted it), the last version is the one to bring back: restoring
@@ -63,13 +70,26 @@ def undo(store: Store, draft_id: str, report: Report, brief: Brief, key: str) ->
         return None
     if history[-1].text != section.text:
         previous = history[-1]
-    elif len(history) >= 2:
-        previous = history[-2]
     else:
-        return None
+        m = _UNDO_NOTE.match(history[-1].note)
+        shown = int(m.group(1)) if m else history[-1].seq
+        earlier = [v for v in history if v.seq < shown and v.text != section.text]
+        if not earlier:
+            return None
+        previous = earlier[-1]
     apply_edit(report, brief, key, previous.text)
-    record(store, draft_id, report, key, f"撤销至第 {previous.seq} 版")
+    record(store, draft_id, report, key, UNDO_NOTE.format(previous.seq))
     return previous
+
+
+def restore(store: Store, draft_id: str, report: Report, brief: Brief, key: str, seq: int) -> Version | None:
+    """恢复此版: bring back version `seq` of a section (recorded as a new version); None if it is gone."""
+    version = next((v for v in store.versions(draft_id, key) if v.seq == seq), None)
+    if version is None or report.find(key) is None:
+        return None
+    apply_edit(report, brief, key, version.text)
+    record(store, draft_id, report, key, f"恢复第 {seq} 版")
+    return version
 
 
 def last_diff(store: Store, draft_id: str, key: str) -> str:
@@ -154,6 +174,13 @@ class DraftSession:
         if previous is not None:
             self.save()
         return previous
+
+    def restore(self, brief: Brief, key: str, seq: int) -> Version | None:
+        """恢复此版 (see `restore`), saved; None if that version is gone."""
+        version = restore(self.store, self.draft_id, self.report, brief, key, seq)
+        if version is not None:
+            self.save()
+        return version
 
     def versions(self, key: str) -> list[Version]:
         return self.store.versions(self.draft_id, key)
