@@ -69,7 +69,8 @@ def test_versions_undo_and_diff(bullets_text, tmp_path):
 def test_undo_steps_back_and_any_version_can_be_restored(bullets_text, tmp_path):
     """Issue 15.6: 撤销 repeated walks back v3 → v2 → v1 (it used to toggle between the last two)."""
     brief, report, store, draft_id = setup(bullets_text, tmp_path)
-    texts = ["一是学习形式单一。", "一是学习形式单一。二是吸引力不强。", "一是学习形式单一。二是吸引力不强。三是覆盖面窄。"]
+    texts = ["一是学习形式单一。", "一是学习形式单一。二是吸引力不强。",
+             "一是学习形式单一。二是吸引力不强。三是覆盖面窄。"]
     for n, text in enumerate(texts):
         session.apply_edit(report, brief, "s2", text)
         session.record(store, draft_id, report, "s2", f"第{n}次")
