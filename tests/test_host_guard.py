@@ -80,12 +80,12 @@ def script_run(port: int, host: str, draft_id: str) -> bytes:
     received = b""
     try:
         with connect(f"ws://{host}/_stcore/stream", sock=sock, origin=f"http://{host}",
-                     subprotocols=["streamlit"], open_timeout=10) as ws:
+                     subprotocols=["streamlit"], open_timeout=30) as ws:
             msg = BackMsg()
             msg.rerun_script.query_string = f"d={draft_id}"
             msg.rerun_script.page_script_hash = ""
             ws.send(msg.SerializeToString())
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 90  # a first script run on a busy 2-core machine
             while time.monotonic() < deadline:
                 data = ws.recv(timeout=deadline - time.monotonic())
                 received += data
