@@ -8,6 +8,7 @@ from zongjie import session
 from zongjie.model import Brief, Report, numbered_heading
 from zongjie.proofread import Check, ProofIssue, propose_parallel_headlines
 
+from .safe import block, md, tag
 from .state import draft, label, set_error, sync_widgets
 
 
@@ -27,7 +28,7 @@ def outline_editor(report: Report, brief: Brief | None, proof: dict[str, list[Pr
                           help="删除该小节（其要点并入同级第一个小节）")
             for issue in proof.get(sec.key, []):
                 if issue.check == Check.HEADLINE and sec.subsections:
-                    st.info(f"校对［标题］{issue.message}")
+                    st.info(f"校对［标题］{md(issue.message)}")
                     st.button("采用建议的并列标题", key=f"parallel_{sec.key}", on_click=on_parallel, args=(sec.key,))
             if sec.subsections:
                 c1, c2 = st.columns([12, 1])
@@ -38,18 +39,42 @@ def outline_editor(report: Report, brief: Brief | None, proof: dict[str, list[Pr
             bullet_owners(brief, leaves, labels)
 
 
+def short_label(report: Report, key: str) -> str:
+    """A 移到… option: 一（二）加强阵地建设 rather than the whole path of headings."""
+    for i, sec in enumerate(report.sections, start=1):
+        if sec.key == key:
+            return f"{numbered_heading(sec, i).split('、')[0]}、{sec.heading[:8]}"
+        for j, sub in enumerate(sec.subsections, start=1):
+            if sub.key == key:
+                return f"{numbered_heading(sec, i).split('、')[0]}{numbered_heading(sub, j)[:3]}{sub.heading[:8]}"
+    return key
+
+
 def bullet_owners(brief: Brief, leaves: list, labels: dict[str, str]) -> None:
-    """要点归属: which section drafts each bullet; a bullet the outline lacks is named."""
+    """要点归属: the bullets listed under the heading that drafts them, each with a short 移到… menu (the
+    opening states no facts, so it is no target); a bullet the outline lacks is named."""
+    report = st.session_state.report
+    targets = [s.key for s in leaves if s.key != report.opening.key]
+    if not targets:
+        return
     st.markdown("**要点归属**")
     assigned = {b: s.key for s in leaves for b in s.bullet_ids}
-    missing = [b.id for b in brief.bullets if b.id not in assigned]
+    missing = [b.id for b in brief.bullets if b.id not in assigned or assigned[b.id] not in targets]
     if missing:
         st.warning("要点已修改，提纲中没有 " + "、".join(missing) + "。请点“生成提纲”重新分配，或在下面逐条指定。")
-    for b in brief.bullets:
-        if f"assign_{b.id}" not in st.session_state or st.session_state[f"assign_{b.id}"] not in labels:
-            st.session_state[f"assign_{b.id}"] = assigned.get(b.id, leaves[-1].key)
-        st.selectbox(f"{b.id}　{b.text[:40]}", list(labels), key=f"assign_{b.id}",
-                     format_func=labels.get, on_change=on_move, args=(b.id,))
+    groups = [(key, [b for b in brief.bullets if assigned.get(b.id) == key]) for key in targets]
+    groups.append(("", [b for b in brief.bullets if b.id in missing]))
+    for key, bullets in groups:
+        if not bullets:
+            continue
+        st.caption(md(labels.get(key, "")) if key else "未归入任何小节")
+        for b in bullets:
+            if st.session_state.get(f"assign_{b.id}") not in targets:
+                st.session_state[f"assign_{b.id}"] = key or targets[-1]
+            c1, c2 = st.columns([5, 2])
+            c1.markdown(block(f"<span>{tag(b.id)}　{tag(b.text)}</span>"), unsafe_allow_html=True)
+            c2.selectbox("移到…", targets, key=f"assign_{b.id}", label_visibility="collapsed",
+                         format_func=lambda k: "移到… " + short_label(report, k), on_change=on_move, args=(b.id,))
 
 
 def outline_edit(fn, *args) -> None:

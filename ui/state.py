@@ -29,7 +29,7 @@ SAMPLE = """五四期间组织基层团组织开展青年文化节主题团日�
 问题：部分基层团组织理论学习形式单一，吸引力不强
 下一步：下半年计划举办青年干部培训班2期"""
 
-INPUT_KEYS = ("unit", "period", "genre", "title", "date", "bullets", "pinned")
+INPUT_KEYS = ("unit", "period", "genre", "title", "date", "bullets", "pinned", "target")
 AUTO_PIN = "（自动匹配）"
 
 
@@ -199,7 +199,7 @@ def show_record(found: DraftRecord) -> None:
 def new_draft() -> None:
     """Start a fresh draft. If the database refuses it, the open draft stays open (and a page that has
     none keeps an unsaved one, created on its first save that works)."""
-    blank = {k: "" for k in INPUT_KEYS} | {"genre": GENRES[0], "bullets": SAMPLE}
+    blank = {k: "" for k in INPUT_KEYS} | {"genre": GENRES[0]}  # bullets empty: the example is grey (15.7)
     try:
         store = get_store()
         draft_id = store.create(blank)

@@ -12,9 +12,9 @@ def section_bullets(brief: Brief, section: Section) -> list[Bullet]:
 
 def allowed_terms(report: Report, section: Section | None = None) -> list[str]:
     """The unit, period, title and the section's headline come from the user (the outline is theirs
-    to edit), so numbers or names in them are not inventions."""
+    to edit), so numbers or names in them are not inventions; nor are those the user confirmed (确认保留)."""
     given = [report.unit, report.period, report.title, section.heading if section else ""]
-    return [t for t in given if t]
+    return [t for t in given if t] + (list(section.confirmed) if section else [])
 
 
 def to_paragraphs(text: str, bullets: list[Bullet]) -> list[Paragraph]:

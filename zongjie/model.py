@@ -98,6 +98,7 @@ class Section:
     locked: bool = False
     issues: list[FactIssue] = field(default_factory=list)
     exemplar_ids: list[str] = field(default_factory=list)
+    confirmed: list[str] = field(default_factory=list)  # figures/names the user confirmed (确认保留): not 来源不明
 
     @property
     def text(self) -> str:
@@ -160,6 +161,7 @@ def _section_from_dict(d: dict[str, Any]) -> Section:
         locked=d.get("locked", False),
         issues=[FactIssue(**{**i, "kind": IssueKind(i["kind"])}) for i in d.get("issues", [])],
         exemplar_ids=list(d.get("exemplar_ids", [])),
+        confirmed=[str(c) for c in d.get("confirmed", []) if c],
     )
 
 
