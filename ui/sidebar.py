@@ -6,20 +6,16 @@ import streamlit as st
 
 from zongjie.examples import ExampleError, ExampleLibrary
 
+from .drafts import draft_list
 from .settings import settings_panel
-from .state import delete_draft, get_store, load_draft, new_draft, save_inputs
+from .state import delete_draft, load_draft, new_draft, save_inputs
 
 
 def sidebar() -> None:
     with st.sidebar:
         st.header("草稿")
         st.button("＋ 新建草稿", on_click=new_draft, use_container_width=True)
-        for draft_id, title, _updated in get_store().list()[:30]:
-            mark = "▶ " if draft_id == st.session_state.draft_id else ""
-            c1, c2 = st.columns([4, 1])
-            c1.button(mark + title[:16], key=f"open_{draft_id}", on_click=on_open, args=(draft_id,),
-                      use_container_width=True, help=title)
-            c2.button("✕", key=f"del_{draft_id}", on_click=on_delete, args=(draft_id,), help="删除该草稿")
+        draft_list()  # named by 文种 and time, stable order, delete confirmed (ui.drafts)
         examples_panel()
         settings_panel()
 

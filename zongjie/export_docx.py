@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
@@ -231,6 +232,9 @@ def _ends_sentence(text: str) -> bool:
     return bool(text) and text[-1] in END_PUNCTUATION
 
 
+_LABEL = re.compile(r"^[（(][一二三四五六七八九十百]+[）)]|^\d+[.．、]")
+
+
 def _add_inline_heading(doc: DocxDocument, block: Block, first: str) -> None:
     """（一）强化组织领导。正文…… — the headline keeps its heading face inside a body paragraph."""
     paragraph = doc.add_paragraph()
@@ -240,7 +244,8 @@ def _add_inline_heading(doc: DocxDocument, block: Block, first: str) -> None:
     run._r.get_or_add_rPr().insert(0, _xml(_fonts(east_asia)))
     if bold:
         run.bold = True
-    paragraph.add_run(strip_headline(first, block.heading.rstrip("。")))  # "（一）X。X，……" says X once
+    # "（一）X。X。……" would say X twice: a first sentence restating the headline goes.
+    paragraph.add_run(strip_headline(first, _LABEL.sub("", block.heading).rstrip("。")))
 
 
 def _add_block(doc: DocxDocument, block: Block, inline_headlines: bool) -> None:
