@@ -14,6 +14,7 @@ from ui.guard import refuse_foreign_host, refuse_public_address
 from ui.inputs import inputs_form
 from ui.outline import outline_editor
 from ui.problems import banners
+from ui.safe import md
 from ui.sections import section_editor
 from ui.sidebar import sidebar
 from ui.state import current_brief, get_store, load_draft, new_draft, notice, proofread, show_record
@@ -36,7 +37,7 @@ def main() -> None:
     except UserError as exc:
         # The drafts database or the data folder cannot be used at all (ZONGJIE_HOME below a file, a
         # database that cannot be opened): say so in Chinese instead of a traceback.
-        st.error(str(exc))
+        st.error(md(str(exc)))
 
 
 def open_draft() -> None:
@@ -65,7 +66,7 @@ def page() -> None:
     run_pending()
     banners()
     if st.session_state.get("error"):
-        st.error(st.session_state.pop("error"))
+        st.error(md(st.session_state.pop("error")))
     report = st.session_state.get("report")
     if report is None:
         st.info("填写单位、时段和要点后，点“生成提纲”先调整结构，或直接点“起草全文”。")
@@ -75,7 +76,7 @@ def page() -> None:
     except BriefError:
         brief = None
     for warning in brief_warnings(brief) if brief else []:
-        st.caption(f"提示：{warning}")
+        st.caption(f"提示：{md(warning)}")
     proof = proofread(report)
     outline_editor(report, brief, proof)
     section_editor(report, brief, proof)

@@ -130,8 +130,16 @@ EDITS = {
     "lock": lambda at: at.checkbox(key="lock_s2").check(),
     "rename": lambda at: at.text_input(key="head_s1").set_value("一、主要做法"),
     "new draft": lambda at: button(at, "＋ 新建草稿").click(),
-    "delete draft": lambda at: at.button(key=f"del_{at.session_state['draft_id']}").click(),
+    "delete draft": lambda at: delete(at),
 }
+
+
+def delete(at: AppTest) -> None:
+    """✕, and 确认删除 where the list asks first."""
+    draft_id = at.session_state["draft_id"]
+    at.button(key=f"del_{draft_id}").click()
+    if any(b.key == f"delok_{draft_id}" for b in at.run().button):
+        at.button(key=f"delok_{draft_id}").click()
 
 
 @pytest.mark.parametrize("edit", EDITS)
@@ -213,13 +221,14 @@ def test_editing_a_draft_deleted_in_another_tab_offers_to_restore_it(bullets_tex
 def test_damaged_drafts_are_named_and_skipped(bullets_text):
     good = fill(start(), bullets_text).session_state["draft_id"]
     s = store()
-    bad = s.create({"unit": "坏"}, title="损坏的草稿")
+    bad = s.create({"unit": "坏"}, title="损坏的草稿![](http://evil.example/x.png)")
     with sqlite3.connect(s.path) as db:
         db.execute("UPDATE drafts SET report='{not json', updated=updated+100 WHERE id=?", (bad,))
     at = start()  # a bare visit: the damaged draft is the latest
     assert not at.exception
     assert at.session_state["draft_id"] == good
     assert "损坏的草稿" in errors(at)
+    assert "![](" not in errors(at), "a title is shown as text, not as Markdown (issue 16, 6)"
     at = start({"d": bad})
     assert not at.exception and at.session_state["draft_id"] == good
     assert "数据已损坏" in errors(at)

@@ -14,6 +14,7 @@ from zongjie.export_md import export_markdown
 from zongjie.merge import REPORT_FIELDS, SECTION_PARTS, merge_inputs, merge_report
 from zongjie.model import Report
 
+from .safe import md
 from .state import draft, draft_title, get_store, inputs_from_state, show_record
 
 READ_ONLY = ("草稿库目前只能读取（磁盘已满或目录只读）：草稿可以打开和导出，但修改不会被保存。"
@@ -25,21 +26,21 @@ def banners() -> None:
     store = get_store()
     if store.notice and not st.session_state.get("notice_shown"):
         st.session_state.notice_shown = True
-        st.warning(store.notice)
+        st.warning(md(store.notice))
     if store.read_only:
         st.warning(READ_ONLY)
     for kind, text in st.session_state.pop("notices", []):
-        (st.error if kind == "error" else st.warning)(text)
+        (st.error if kind == "error" else st.warning)(md(text))
     problem = st.session_state.get("problem")
     if not problem:
         return
     with st.container(border=True, key="problem"):
-        st.error(problem["text"])
+        st.error(md(problem["text"]))  # it names sections by their headings
         if problem["parts"]:
             st.caption(KEPT)
         cols = st.columns(4)
         if problem["kind"] == "conflict":
-            st.caption("冲突之处：" + "、".join(problem.get("items", [])))
+            st.caption("冲突之处：" + md("、".join(problem.get("items", []))))
             cols[0].button("保留本窗口", key="keep_mine", on_click=resolve, args=(True,),
                            help="冲突之处用本窗口的内容，另一窗口改动的其他部分保留")
             cols[1].button("载入另一窗口", key="keep_theirs", on_click=resolve, args=(False,),

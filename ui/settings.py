@@ -11,6 +11,7 @@ from zongjie.local_model import LocalModelError
 from zongjie.runtime import fake_requested
 from zongjie.settings import MAX_CONCURRENCY, SettingsError, endpoint_warnings, load_settings, safe_url, save_settings
 
+from .safe import md
 from .state import notice, runtime
 
 STYLES = {"auto": "自动", "compact": "逐条扩写（适合小模型）", "full": "整节生成并参照范文"}
@@ -31,7 +32,7 @@ def settings_panel() -> None:
         st.text_input("服务地址（OpenAI 兼容）", value=safe_url(s.base_url), key="cfg_base_url",
                       placeholder="https://api.deepseek.com/v1")
         for warning in endpoint_warnings(s):
-            st.warning(warning)
+            st.warning(md(warning))
         st.text_input("模型名称", value=s.model, key="cfg_model", placeholder="deepseek-chat")
         # The saved key is never sent back to the browser; an empty field keeps it.
         st.text_input("API 密钥", key="cfg_api_key", type="password",
@@ -49,7 +50,7 @@ def settings_panel() -> None:
         c2.button("测试连接", on_click=on_test_connection, use_container_width=True)
         msg = st.session_state.pop("settings_msg", None)
         if msg:
-            (st.success if msg[0] == "success" else st.error)(msg[1])
+            (st.success if msg[0] == "success" else st.error)(md(msg[1]))  # may quote the model's reply
 
 
 def on_save_settings() -> None:

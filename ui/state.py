@@ -163,7 +163,8 @@ def inputs_from_state() -> dict:
 
 
 def notice(text: str, kind: str = "warning") -> None:
-    """A message shown once at the top of the next render (ui.problems)."""
+    """A message shown once at the top of the next render (ui.problems), which shows it as text: pass
+    plain text, not Markdown (it is escaped there)."""
     st.session_state.setdefault("notices", []).append((kind, text))
 
 
