@@ -126,3 +126,24 @@ def test_the_page_refuses_a_foreign_host_itself(server_without_host_list):
     assert "只接受通过".encode() in received, "the websocket got through: the page's own check answered"
     assert MARKER.encode() not in received
     assert MARKER.encode() in script_run(port, f"127.0.0.1:{port}", draft_id)
+
+
+@pytest.mark.parametrize(("host", "served"), [
+    ("127.0.0.1:8501", True), ("localhost", True), ("LOCALHOST:80", True), ("[::1]:8501", True),
+    ("evil.example:8501", False), ("127.0.0.1.nip.io:8501", False), ("localhost.evil.example", False),
+    ("[::ffff:7f00:1]:8501", False), ("", False),
+])
+def test_which_host_headers_are_served(host, served):
+    from ui.guard import is_loopback_host
+
+    assert is_loopback_host(host) is served
+
+
+@pytest.mark.parametrize(("address", "loopback"), [
+    ("127.0.0.1", True), ("localhost", True), ("::1", True), ("0.0.0.0", False), ("::", False), ("", False),
+    (None, False), ("192.168.1.5", False),
+])
+def test_which_server_addresses_are_loopback(address, loopback):
+    from ui.guard import is_loopback_address
+
+    assert is_loopback_address(address) is loopback

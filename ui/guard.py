@@ -37,6 +37,8 @@ def is_loopback_address(address: str | None) -> bool:
 
 def refuse_public_address() -> None:
     address = st.get_option("server.address")
+    if not address and not st.context.headers.get("Host"):
+        return  # no server (AppTest run from a folder without .streamlit/config.toml): nothing is served
     if not is_loopback_address(address):
         st.error(f"本工具只在本机使用，不能在地址“{address or '所有网络接口'}”上提供页面（其他电脑可能读到您的草稿）。"
                  "请用 bash scripts/start.sh 启动，或在启动命令中加上 --server.address 127.0.0.1，"
