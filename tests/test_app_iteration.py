@@ -132,7 +132,7 @@ def test_15_5_preview_tab_counts_characters_against_the_target(bullets_text):
     at.run()
     button(at, "起草全文").click()
     at.run()
-    assert [t.label for t in at.tabs] == ["逐节修改", "预览"]
+    assert [t.label for t in at.tabs] == ["分节编辑", "预览"]
     preview = at.tabs[1]
     assert preview.metric[0].label == "全文字数" and preview.metric[0].value.endswith("字")
     captions = [c.value for c in preview.caption]

@@ -46,7 +46,7 @@ def section_editor(report: Report, brief: Brief | None, proof: dict[str, list[Pr
     st.subheader("第二步 · 逐节修改")
     st.markdown(CSS, unsafe_allow_html=True)
     draft_summary(report)
-    edit, whole = st.tabs(["逐节修改", "预览"])
+    edit, whole = st.tabs(["分节编辑", "预览"])
     with whole:
         preview(report)
     with edit:
