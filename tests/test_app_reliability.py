@@ -347,3 +347,17 @@ def test_proofreading_is_cached_and_the_docx_built_only_on_download(bullets_text
     at.text_area(key="text_s2").set_value("一是改过的问题。")
     at.run()
     assert calls["proof"] == 1 and calls["docx"] == 0
+
+
+def test_a_first_visit_that_cannot_create_a_draft_creates_it_on_the_first_save_that_works():
+    with pytest.MonkeyPatch.context() as mp:
+        refuse_writes(mp)
+        at = start()
+    assert not at.exception and FULL in errors(at)
+    assert at.session_state["draft_id"] is None and at.text_input(key="unit").value == ""
+    at.text_input(key="unit").set_value("共青团丙区委员会")  # the disk has room again
+    at.run()
+    assert not at.error
+    draft_id = at.session_state["draft_id"]
+    assert draft_id and store().load(draft_id).inputs["unit"] == "共青团丙区委员会"
+    assert at.query_params["d"] in (draft_id, [draft_id])
