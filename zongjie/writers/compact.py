@@ -99,7 +99,10 @@ def warm_up(chat: BaseChatModel) -> None:
     for its own lines. Meant to run right after the server starts (8–12 s on 2 cores); best effort:
     a cold cache costs the first call that time, nothing more."""
     try:
-        chat.invoke([*compact_prefix(), HumanMessage(content="【开头】")], extra_body={"max_tokens": 1})
+        # Both names: llama-server obeys max_completion_tokens (which the client also sends, from the
+        # settings) over max_tokens, and decoded 50 tokens of warm-up with only the latter at 1.
+        chat.invoke([*compact_prefix(), HumanMessage(content="【开头】")],
+                    extra_body={"max_tokens": 1, "max_completion_tokens": 1})
     except Exception as exc:  # noqa: BLE001 - any failure here resurfaces, with its message, on the first real call
         log.warning("prefix warm-up failed: %s", exc)
 
