@@ -74,3 +74,27 @@ def test_cli_reports_placeholders_and_typos_in_the_bullets_before_drafting(tmp_p
     assert err.index("第1行要点") < err.index("起草 "), "reported before drafting"
     md = out.with_suffix(".md").read_text(encoding="utf-8")
     assert "切实工作责任" not in md and "压实工作责任不够" not in md
+
+
+def test_cli_target_length_reaches_the_brief_and_is_checked(tmp_path, monkeypatch, capsys):
+    """Issue 14: --length sets the target (约N字); an absurd one is refused before drafting."""
+    from zongjie import cli
+
+    bullets = tmp_path / "b.txt"
+    bullets.write_text("开展主题团日活动30场\n发展团员35名\n", encoding="utf-8")
+    out = tmp_path / "r.docx"
+    assert cli.main(["draft", str(bullets), "--unit", "共青团某某区委员会", "--period", "2024年上半年",
+                     "--fake", "--length", "50", "-o", str(out)]) == 2
+    assert "目标字数应在" in capsys.readouterr().err and not out.exists()
+    seen = []
+    real = cli.make_brief
+
+    def spy(*a, **k):
+        brief = real(*a, **k)
+        seen.append(brief)
+        return brief
+
+    monkeypatch.setattr(cli, "make_brief", spy)
+    assert cli.main(["draft", str(bullets), "--unit", "共青团某某区委员会", "--period", "2024年上半年",
+                     "--fake", "--length", "1500", "-o", str(out)]) == 0
+    assert seen[0].target_chars == 1500 and out.exists()

@@ -43,3 +43,23 @@ def test_a_section_is_never_pruned_to_nothing():
     tail = "坚持统筹谋划、扎实推进，取得了积极成效。"
     out, dropped = drop_repeated(["围绕甲，" + tail, "围绕乙，" + tail])
     assert out[1] == "围绕乙，坚持统筹谋划、扎实推进，取得了积极成效。" and not dropped
+
+
+def test_a_draft_over_its_target_loses_generic_sentences_from_the_longest_section_first():
+    from zongjie.brief import make_brief
+    from zongjie.model import Paragraph
+    from zongjie.outline import build_outline
+    from zongjie.prune import fit_length, han_length
+
+    brief = make_brief("开展主题团日活动30场\n发展团员35名", "共青团某某区委员会", "2024年上半年", "工作总结")
+    report = build_outline(brief)
+    units = report.drafting_units()
+    generic = [f"这项工作第{n}次提升了青年的参与热情。" for n in "一二三四五六七八"]
+    long_text = "开展主题团日活动30场。" + "".join(generic)
+    units[1].paragraphs = [Paragraph(text=long_text)]
+    units[2].paragraphs = [Paragraph(text="发展团员35名。组织建设不断加强。")]
+    before = han_length(report)
+    cut = fit_length(report, brief, {u.key for u in units}, target=before - 60)
+    assert han_length(report) <= round((before - 60) * 1.1) and cut
+    assert units[1].text.startswith("开展主题团日活动30场。") and "35名" in units[2].text
+    assert "组织建设不断加强" in units[2].text, "the longest section gives first"

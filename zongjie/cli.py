@@ -36,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--genre", default=GENRES[0], choices=GENRES, help="文种")
     d.add_argument("--title", default="", help="标题（默认按单位、时段、文种生成）")
     d.add_argument("--date", default="", help="落款日期，如 2023年7月10日")
+    d.add_argument("--length", type=int, default=None, metavar="字数",
+                   help="目标字数，如 3000（约数，±15%%；默认按要点条数取常见篇幅）")
     d.add_argument("-o", "--output", type=Path, default=Path("report.docx"), help="输出 .docx（同名 .md 一并写出）")
     d.add_argument("--force", action="store_true", help="同名 .md 已存在且不是 zongjie 写出的文件时也覆盖")
     d.add_argument("--fake", action="store_true", help="不调用模型，用确定性模板（演示与测试用）")
@@ -94,6 +96,10 @@ def draft_command(args: argparse.Namespace) -> int:
     docx_path, md_path = check_outputs(args.bullets, args.output, force=args.force)
     bullets_text = args.bullets.read_text(encoding="utf-8")
     brief = make_brief(bullets_text, args.unit, args.period, args.genre, args.title)
+    if args.length is not None:
+        if not 300 <= args.length <= 20000:
+            raise OutputError("目标字数应在 300 到 20000 之间，例如 --length 3000。")
+        brief.target_chars = args.length
     # Placeholders and typos first, by line of the file: the draft copies the bullets' words as they are.
     for finding in input_findings(bullets_text):
         print(f"提示：{finding.message}", file=sys.stderr)

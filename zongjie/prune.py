@@ -121,4 +121,43 @@ def prune_report(report, brief, keys: set[str]) -> list[str]:
         if dropped:
             dropped_all += dropped
             section.paragraphs = to_paragraphs(text, section_bullets(brief, section))
+    target = getattr(brief, "target_chars", None)
+    if target:
+        dropped_all += fit_length(report, brief, keys, target)
     return dropped_all
+
+
+def han_length(report) -> int:
+    """Characters of the report's prose as a reader counts them (Chinese characters only)."""
+    return sum(len(han(s.text)) for s in report.all_sections())
+
+
+def fit_length(report, brief, keys: set[str], target: int, slack: float = 0.1) -> list[str]:
+    """Bring a draft longer than target × (1 + slack) down to it by dropping sentences that carry no
+    bullet fact — the generic second sentences, closings and directions — from the longest sections
+    first, last sentence first. Never drops a section's first sentence or a fact. Returns what it cut."""
+    from .grounding import section_bullets, to_paragraphs
+
+    own = _own(brief)
+    limit = round(target * (1 + slack))
+    cut: list[str] = []
+    sections = [s for s in report.drafting_units() if s.key in keys and s.text]
+    while han_length(report) > limit:
+        best = None  # (length of its section, section, line index, sentence)
+        for section in sections:
+            lines = section.text.split("\n")
+            candidates = [(i, s) for i, line in enumerate(lines) for s in _SENTENCE.findall(line)
+                          if not own(s) and s != _SENTENCE.findall(section.text)[0]]
+            if candidates:
+                size = len(han(section.text))
+                if best is None or size > best[0]:
+                    best = (size, section, *candidates[-1])
+        if best is None:
+            break
+        _size, section, index, sentence = best
+        lines = section.text.split("\n")
+        lines[index] = lines[index].replace(sentence, "", 1)
+        section.paragraphs = to_paragraphs("\n".join(line for line in lines if line.strip()),
+                                           section_bullets(brief, section))
+        cut.append(sentence)
+    return cut

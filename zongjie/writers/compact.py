@@ -37,6 +37,26 @@ ADD_ON = re.compile(r"^\s*(?:同时|此外|另外|与此同时|并且)[，,]?")
 MAX_DIRECTIONS = 4
 
 
+# With a target length (brief.target_chars) this much above what the style usually writes, items keep a
+# third sentence and 打算 gets two more directions; a draft over its target is trimmed afterwards
+# (zongjie.prune.fit_length), which is the reliable direction: a 1.5B model cannot be told a length.
+GROW = 1.25
+
+
+def usual_length(brief) -> int:
+    """About what compact style writes for these bullets (Chinese characters), measured on the bench
+    cases: opening, per results bullet and per subsection (lead, closing), per problem, and 打算."""
+    results = [b for b in brief.bullets if b.role == ROLE_RESULTS]
+    problems = [b for b in brief.bullets if b.role == ROLE_PROBLEMS]
+    subsections = max(1, min(5, (len(results) + 2) // 3))
+    return 110 + 85 * len(results) + 70 * subsections + 50 * max(1, len(problems)) + 330
+
+
+def length_scale(brief) -> float:
+    target = getattr(brief, "target_chars", None)
+    return target / usual_length(brief) if target else 1.0
+
+
 def _carries(sentence: str, bullets: list[Bullet]) -> bool:
     from ..facts import extract_facts
 
@@ -163,7 +183,8 @@ class CompactWriter:
         line or two); then measures answering the problems. Directions state no facts."""
         answers = [self._ask(job, prompts.render("compact_plan_bullet", bullet=b.text), [b], proposes=True)
                    for b in job.bullets]
-        for direction in plan_directions(job.report, limit=max(0, MAX_DIRECTIONS - len(answers))):
+        most = MAX_DIRECTIONS + (2 if length_scale(job.brief) >= GROW else 0)
+        for direction in plan_directions(job.report, limit=max(0, most - len(answers))):
             if job.should_stop():
                 break
             answers.append(self._ask(job, prompts.render("compact_direction", direction=direction), []))
@@ -187,8 +208,9 @@ class CompactWriter:
         for bullet in job.bullets:
             if job.should_stop():
                 break
+            limit = ITEM_SENTENCES + (1 if length_scale(job.brief) >= GROW else 0)
             items.append(strip_headline(self._ask(job, prompts.render("compact_bullet", bullet=bullet.text), [bullet],
-                                                  limit=ITEM_SENTENCES), heading))
+                                                  limit=limit), heading))
             job.listener.token(job.section.key, "\n")
         closing = ""
         if job.bullets and not job.should_stop():
