@@ -55,13 +55,9 @@ def _healthy(url: str) -> bool:
 
 
 def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+    from zongjie.llama_build import stop_process
+
+    stop_process(proc)
 
 
 def _tail(path: str, chars: int = 2000) -> str:

@@ -298,13 +298,18 @@ def smoke_test(command: list[str], *, env: dict[str, str] | None = None, base_ur
                            prompt_per_second=float(timings.get("prompt_per_second") or 0),
                            predicted_per_second=float(timings.get("predicted_per_second") or 0))
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
+        stop_process(proc)
+
+
+def stop_process(proc: subprocess.Popen, timeout: float = 10) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within `timeout` seconds."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=timeout)
 
 
 def _died(code: int, log_path: Path, started: float, when: str) -> SmokeResult:

@@ -184,13 +184,9 @@ class LocalServer:
         return signal_name(self.process.poll())
 
     def stop(self) -> None:
-        if self.alive():
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        from .llama_build import stop_process
+
+        stop_process(self.process)
 
 
 # Signals that mean the runtime's code is wrong for this machine (not an OOM kill or a user's kill).
