@@ -70,6 +70,15 @@ def test_15_1_revisions_change_the_text_or_say_so_in_the_card(bullets_text):
     assert len(longer) > len(shorter) or any(w.value.startswith(NO_CHANGE) for w in at.warning)
 
 
+def test_15_1_regenerating_the_same_text_says_so(bullets_text):
+    at = drafted(bullets_text)
+    versions = len(store().versions(draft_id(at), "s2"))
+    at.button(key="regen_s2").click()  # the template model writes the same problems again
+    at.run()
+    assert any(w.value.startswith(NO_CHANGE) for w in between(at, "text_s2"))
+    assert len(store().versions(draft_id(at), "s2")) == versions
+
+
 # ---- 15.2: 提示词残留 and 已删去 flags ----------------------------------------------------------------------
 def test_15_2_scaffolding_and_removed_flags_are_shown(bullets_text):
     at = drafted(bullets_text)

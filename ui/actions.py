@@ -14,6 +14,7 @@ from zongjie.events import DraftListener
 from zongjie.local_model import LocalModelError
 from zongjie.model import Brief, IssueKind, Report
 from zongjie.outline import build_outline
+from zongjie.revise import NO_CHANGE
 
 from .safe import md
 from .state import current_brief, draft, get_index, label, runtime, set_error, sync_widgets
@@ -303,9 +304,15 @@ def draft_one(brief: Brief, key: str) -> None:
     report = ensure_report(brief)
     d = drafter()
     listener = in_card(report, key, "正在重新生成本节", expected_chars(brief, report, key))
+    before = report.find(key).text
     started = time.monotonic()
     d.draft_section(report, brief, key, listener=listener)
     measured(listener.chars, time.monotonic() - started)
+    if report.find(key).text.strip() == before.strip():
+        # The small model, given the same bullets, may write the same text again (issue 15.1).
+        card_notice(key, NO_CHANGE + "。可试“扩写”“润色”，在重写要求里写明怎么改，或在要点中补充内容后再生成。",
+                    "warning")
+        return
     finish_section(key, "重新生成")
 
 
