@@ -217,6 +217,22 @@ def test_editing_a_draft_deleted_in_another_tab_offers_to_restore_it(bullets_tex
     assert not at.error and store().load(draft_id).inputs["period"] == "2023年全年"
 
 
+def test_opening_another_draft_ends_the_deleted_drafts_banner(bullets_text):
+    at = drafted(bullets_text)
+    first = at.session_state["draft_id"]
+    button(at, "＋ 新建草稿").click()
+    at.run()
+    second = at.session_state["draft_id"]
+    store().delete(second)
+    at.text_input(key="unit").set_value("共青团丁区委员会")
+    at.run()
+    assert "已被删除" in errors(at)
+    at.button(key=f"open_{first}").click()
+    at.run()
+    assert not at.error and at.session_state["draft_id"] == first
+    assert not [b for b in at.button if b.label == "恢复草稿"]
+
+
 # ---- 12: damaged drafts -----------------------------------------------------------------------------
 def test_damaged_drafts_are_named_and_skipped(bullets_text):
     good = fill(start(), bullets_text).session_state["draft_id"]

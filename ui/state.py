@@ -183,7 +183,10 @@ def load_draft(draft_id: str) -> bool:
 
 def show_record(found: DraftRecord) -> None:
     """Show a stored draft: its inputs and report become this tab's state, and a snapshot of it the
-    base its next save is merged against (a copy: the base must not change with the edits)."""
+    base its next save is merged against (a copy: the base must not change with the edits). What
+    was said about another draft's saves (failed, conflict, deleted) no longer applies."""
+    if found.id != st.session_state.get("draft_id"):
+        st.session_state.pop("problem", None)
     st.session_state.draft_id = found.id
     st.session_state.synced = copy.deepcopy(found)
     for k in INPUT_KEYS:
@@ -206,14 +209,15 @@ def new_draft() -> None:
         draft_id = store.create(blank)
         created = store.load(draft_id)
     except UserError as exc:
-        st.session_state.problem = {"kind": "failed", "text": str(exc), "parts": {"inputs"}}
-        if st.session_state.get("draft_id"):
-            return
-        created = DraftRecord("", "未命名草稿", 0.0, 0.0, blank, None)
+        unsaved = (st.session_state.get("problem") or {}).get("parts", set())
+        if not st.session_state.get("draft_id"):
+            show_record(DraftRecord("", "未命名草稿", 0.0, 0.0, blank, None))
+            st.session_state.draft_id, st.session_state.synced = None, None
+            st.query_params.pop("d", None)
+            unsaved = {"inputs"}
+        st.session_state.problem = {"kind": "failed", "text": str(exc), "parts": unsaved}
+        return
     show_record(created)
-    if not created.id:
-        st.session_state.draft_id, st.session_state.synced = None, None
-        st.query_params.pop("d", None)
 
 
 def delete_draft(draft_id: str) -> None:
