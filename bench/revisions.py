@@ -77,6 +77,17 @@ def figure_position(text: str) -> float:
     return sum(spots) / len(spots) / max(1, len(text)) if spots else 1.0
 
 
+def data_in_place(text: str) -> bool:
+    """Every paragraph already opens with its figure-bearing sentences (nothing for 突出数据 to move)."""
+    from zongjie.revise import has_figure, split_sentences
+
+    for paragraph in text.split("\n"):
+        marks = [has_figure(s) for s in split_sentences(paragraph)]
+        if any(marks[i + 1] and not marks[i] for i in range(len(marks) - 1)):
+            return False
+    return True
+
+
 def in_direction(action: Action, before: str, after: str) -> bool:
     if action == Action.EXPAND:
         return len(after) > len(before)
@@ -141,15 +152,24 @@ def main() -> int:
             row["ok"] += result.changed and in_direction(action, before, after) and kept_facts(before, after, bullets)
             row["told"] += (not result.changed) and bool(result.message)
             row["silent"] += (not result.changed) and not result.message
+            good = result.changed and in_direction(action, before, after) and kept_facts(before, after, bullets)
+            if action == Action.DATA and data_in_place(before):
+                row["in_place"] += 1
+                row["in_place_said"] += (not result.changed) and bool(result.message)
+            else:
+                row["ok_movable"] += good
     print(f"{'action':<8}{'n':>4}{'asked direction':>17}{'facts kept':>12}{'unchanged, said so':>20}{'s/request':>11}")
     failed = False
     for name, row in tally.items():
-        share = row["ok"] / row["n"]
+        # 突出数据 on a text whose figures already lead every paragraph can only say so: not in the base.
+        share = row["ok_movable"] / max(1, row["n"] - row["in_place"])
         failed |= share < GOAL or row["kept"] < row["n"] or row["silent"] > 0
         print(f"{name:<8}{row['n']:>4}{share:>16.0%} {row['kept'] / row['n']:>11.0%}"
               f"{row['told']:>12}/{row['n'] - row['changed']:<7}{seconds[name] / row['n']:>10.2f}")
-    skipped = tally["突出数据"]["skipped"]
-    print(f"突出数据 skipped {skipped} sections without figures (the page says there is nothing to bring forward)")
+    data = tally["突出数据"]
+    print(f"突出数据: {data['skipped']} sections without figures skipped; {data['in_place']} already open every "
+          f"paragraph with their figures (not in the share; said so: {data['in_place_said']}/{data['in_place']}); "
+          f"strict share over all {data['n']}: {data['ok'] / max(1, data['n']):.0%}")
     print(f"goal: ≥ {GOAL:.0%} in the asked direction per action, every fact kept, no silent no-change: "
           f"{'met' if not failed else 'NOT met'}")
     return 1 if failed else 0

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from .facts import check_facts, extract_facts, supports, wording_overlap
 from .model import MAX_SECTION_CHARS, Brief, Bullet, FactIssue, IssueKind, Report, Section
-from .text import ORDINALS, jaccard
+from .text import ORDINALS, shingles
 from .vocab import Kind
 
 NO_CHANGE = "模型未做修改，可换个要求或手动修改"
@@ -167,15 +167,22 @@ def data_first(text: str) -> str:
     return "\n".join(renumber([paragraphs[i] for i in order]))
 
 
+def said_before(sentence: str, others: list[str], share: float = 0.6) -> bool:
+    """Whether most of `sentence` (its 3-grams) is already in one of `others`: a restatement, not news."""
+    mine = shingles(re.sub(r"[\s，。；！？、]", "", sentence))
+    return not mine or any(len(mine & shingles(re.sub(r"[\s，。；！？、]", "", o))) >= share * len(mine)
+                           for o in others)
+
+
 def add_sentences(text: str, bullets: list[Bullet], expansions: dict[str, str]) -> str:
     """扩写: after the sentence that states each bullet, the expansion's sentences the text does not
-    already say (no new facts: the checked completion has cut those)."""
+    already say and that do not restate the bullet (no new facts: the checked completion cut those)."""
     carries = {b.id: carrier([b]) for b in bullets}
     paragraphs = [split_sentences(p) for p in text.split("\n")]
     present = [s for p in paragraphs for s in p]
     for bullet in bullets:
         new = [s for s in split_sentences(expansions.get(bullet.id, ""))
-               if not any(jaccard(s, old) >= 0.6 for old in present) and not carries[bullet.id](s)]
+               if not said_before(s, present + [bullet.text]) and not has_figure(s)]
         new = new[:ADDED_PER_BULLET]
         if not new:
             continue
@@ -196,7 +203,7 @@ def reword(text: str, bullets: list[Bullet], expansions: dict[str, str]) -> str:
     for bullet in bullets:
         mine = carrier([bullet])
         fresh = [s for s in split_sentences(expansions.get(bullet.id, ""))
-                 if not mine(s) and not any(jaccard(s, old) >= 0.6 for old in present)][:1]
+                 if not said_before(s, present + [bullet.text]) and not has_figure(s)][:1]
         spot = next(((i, j) for i, p in enumerate(paragraphs) for j, s in enumerate(p) if mine(s)), None)
         if not fresh or spot is None:
             continue
