@@ -107,6 +107,7 @@ def test_15_3_draft_all_asks_and_keeps_hand_edits_by_default(bullets_text):
     skip.click()
     at.run()
     assert at.text_area(key="text_opening").value == "本单位上半年工作总结如下："
+    assert not store().load(draft_id(at)).report.opening.locked, "kept out for that draft only, not locked"
     assert not any(b.key == "draft_skip" for b in at.button), "the question is answered"
     button(at, "起草全文").click()
     at.run()

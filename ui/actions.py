@@ -203,23 +203,28 @@ def draft_all(brief: Brief, mode: str = "") -> None:
     stop_slot = box.empty()
     stop_slot.button("■ 停止起草", key="stop", help="已完成的小节会保留")
     live = box.empty()
-    kept = [report.find(k) for k in skip]
-    for section in kept:  # kept out of this draft as the lock keeps a section out: drafted around, never changed
-        section.locked = True
+    set_locks(report, skip, True)  # kept out of this draft as a lock keeps a section out: never changed
     started = time.monotonic()
     listener = LiveProgress(report, len(units), bar, live)
     try:
         drafter().draft_report(brief, report, listener=listener, concurrency=runtime().concurrency)
     finally:
-        for section in kept:
-            section.locked = False
-        if kept:
+        if skip:
+            set_locks(report, skip, False)
             draft().save()
     measured(listener.chars, time.monotonic() - started)
     bar.progress(1.0, text="起草完成")
     stop_slot.empty()
     live.empty()
     st.session_state.draft_summary = summary(brief, report, [s.key for s in units])
+
+
+def set_locks(report: Report, keys: set[str], locked: bool) -> None:
+    # By key, every time: a merged save (another tab) may have replaced the section objects meanwhile.
+    for key in keys:
+        section = report.find(key)
+        if section is not None:
+            section.locked = locked
 
 
 def expected_chars(brief: Brief, report: Report, key: str) -> int:
