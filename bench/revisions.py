@@ -120,13 +120,22 @@ def main() -> int:
     args = parser.parse_args()
     from zongjie.draft import Drafter
 
+    rt = None
     if args.fake:
         chat = fake_chat()
     else:
         from zongjie.runtime import runtime
 
-        chat = runtime().chat()
-    drafter = Drafter(chat=chat, compact=True)
+        rt = runtime()
+        chat = rt.chat()
+    try:
+        return measure(Drafter(chat=chat, compact=True), args)
+    finally:
+        if rt is not None:
+            rt.close()  # the embedded server is ours to stop
+
+
+def measure(drafter, args) -> int:
     pool = sections(args.n)
     print(f"{len(pool)} sections from {len({c.name for c, *_ in pool})} cases; model: "
           f"{'fake (echoes 【修改】)' if args.fake else 'embedded'}")
