@@ -103,3 +103,24 @@ def test_bench_runs_with_the_fake_model(monkeypatch, capsys):
     revisions.main()
     out = capsys.readouterr().out
     assert "扩写" in out and "精简" in out and "突出数据" in out and "goal:" in out
+
+
+def test_expanding_a_problem_uses_the_problem_task_not_a_result_sentence():
+    brief = make_brief("开展主题团日活动30余场\n问题：部分团支部活动形式单一，吸引力不强", "共青团某某区委员会",
+                       "2023年上半年", "工作总结", "")
+    report = build_outline(brief)
+    section = next(s for s in report.drafting_units() if s.role == "问题")
+    assert section.bullet_ids == ["B2"]
+    section.paragraphs = [Paragraph("一是部分团支部活动形式单一，吸引力不强。")]
+    asked = []
+
+    def respond(messages):
+        user = str(messages[-1].content)
+        asked.append(user[:4])
+        if user.startswith("【问题】"):
+            return "部分团支部活动形式单一，吸引力不强。一些活动照搬上级安排，缺少贴近青年的设计。"
+        return user.split("原文：", 1)[-1]
+    result = Drafter(chat=ScriptedChatModel(responder=respond), compact=True).revise_section(
+        report, brief, section.key, "扩写")
+    assert result.changed and "缺少贴近青年的设计" in report.find(section.key).text
+    assert "【成效】" not in asked and "【扩写】" not in asked

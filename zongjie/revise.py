@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from .facts import check_facts, extract_facts, supports, wording_overlap
 from .model import MAX_SECTION_CHARS, Brief, Bullet, FactIssue, IssueKind, Report, Section
 from .text import ORDINALS, shingles
-from .vocab import Kind
+from .vocab import ROLE_PLANS, ROLE_PROBLEMS, Kind
 
 NO_CHANGE = "模型未做修改，可换个要求或手动修改"
 # Similarity (difflib ratio) above which a model's answer is its input handed back, give or take a word.
@@ -288,7 +288,11 @@ def revise_section(drafter, report: Report, brief: Brief, key: str, instruction:
         # The compact 【扩写】 of one bullet (its second sentence is what a 1.5B model adds reliably, where
         # a whole-section 【修改】 came back verbatim), then a 【成效】 of that bullet alone: the draft asked
         # the very same 【扩写】, so on a cached, low-temperature model only the 【成效】 may be new.
+        # A problem or a plan is expanded by its own task: a 成效 sentence has no place there.
         writer = CompactWriter()
+        if section.role in (ROLE_PROBLEMS, ROLE_PLANS):
+            task = "compact_problem" if section.role == ROLE_PROBLEMS else "compact_plan_bullet"
+            return writer._ask(job, prompts.render(task, bullet=bullet.text), [bullet])
         said = writer._ask(job, prompts.render("compact_bullet", bullet=bullet.text), [bullet], limit=ITEM_SENTENCES)
         effect = writer._ask(job, prompts.render("compact_effect", heading=section.heading, work=gist(bullet.text)),
                              [], limit=1)
