@@ -116,10 +116,16 @@ def shorten(text: str, bullets: list[Bullet]) -> str:
     """Drop the sentences that state no bullet fact (a fact-free paragraph keeps its first sentence);
     when every sentence carries a fact, drop the generic middle clauses of the longest sentence."""
     carries = carrier(bullets)
-    out = []
+    out: list[str] = []
     for paragraph in text.split("\n"):
         sentences = split_sentences(paragraph)
-        kept = [s for s in sentences if carries(s)]
+        kept: list[str] = []
+        for sentence in sentences:
+            # A closing that only names again what a kept sentence named (通过组建“青年突击队”，…) is generic.
+            said = "".join(out + kept)
+            if carries(sentence) and (any(f.raw not in said for f in extract_facts(sentence)) or
+                                      not extract_facts(sentence)):
+                kept.append(sentence)
         if not kept:
             kept = sentences[:1]
         elif _ORDINAL.match(sentences[0]) and not _ORDINAL.match(kept[0]):
