@@ -11,6 +11,7 @@ from zongjie.brief import BriefError, input_findings
 from zongjie.vocab import GENRES
 
 from .safe import md
+from .sections import CSS
 from .state import AUTO_PIN, SAMPLE, queue, runtime, save_inputs, style_reports
 
 # The grey example in the empty bullets box (a placeholder, never text of the draft: issue 15.7).
@@ -22,6 +23,7 @@ EXAMPLE_HINT = """例如（每行一条，照实写数字和名称）：
 
 
 def inputs_form() -> None:
+    st.markdown(CSS, unsafe_allow_html=True)  # drawn on every page, drafted or not
     st.subheader("第一步 · 填写要点")
     year, half = period_now()
     c1, c2, c3 = st.columns([3, 2, 3])
@@ -32,7 +34,7 @@ def inputs_form() -> None:
     c4.text_input("标题（可不填）", key="title", on_change=save_inputs)
     c5.text_input("落款日期（可不填）", key="date", on_change=save_inputs,
                   placeholder=f"{datetime.date.today():%Y年%-m月%-d日}")
-    c6.text_input("目标字数（可不填）", key="target", on_change=save_inputs, placeholder="约3000",
+    c6.text_input("目标字数", key="target", on_change=save_inputs, placeholder="约3000，可不填",
                   help="全文大约多少字；不填则按要点多少定篇幅。")
     style_choice(c7)
     st.text_area("工作要点（每行一条；以“问题：”“下一步：”开头的行归入对应部分）", key="bullets", height=220,

@@ -28,14 +28,11 @@ display:inline-block}
 .zj-bad{background:#ffebee;color:#b71c1c;border-radius:4px;padding:1px 6px;margin:2px;font-size:0.85em;
 display:inline-block;font-weight:600}
 [data-testid="InputInstructions"]{display:none}
-[data-testid="stFileUploaderDropzoneInstructions"] div>span{visibility:hidden;position:relative}
-[data-testid="stFileUploaderDropzoneInstructions"] div>span::after{visibility:visible;position:absolute;left:0;
-content:"拖放文件到此处"}
-[data-testid="stFileUploaderDropzoneInstructions"] div>small{visibility:hidden;position:relative}
-[data-testid="stFileUploaderDropzoneInstructions"] div>small::after{visibility:visible;position:absolute;left:0;
-content:"每个文件不超过 5 MB"}
-[data-testid="stFileUploaderDropzone"] button{font-size:0}
-[data-testid="stFileUploaderDropzone"] button::after{content:"选择文件";font-size:0.875rem}
+[data-testid="stFileUploaderDropzoneInstructions"] span{font-size:0}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after{content:"每个文件不超过 5 MB";font-size:0.8rem}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p{font-size:0}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after{content:"选择文件";
+font-size:0.875rem}
 </style>"""
 # Streamlit's own English ("Press Ctrl+Enter to apply", "Drag and drop file here", "Limit 200MB per file",
 # "Browse files") cannot be set from Python: the hint is hidden (every field saves when it loses focus,
@@ -44,7 +41,6 @@ content:"每个文件不超过 5 MB"}
 
 def section_editor(report: Report, brief: Brief | None, proof: dict[str, list[ProofIssue]]) -> None:
     st.subheader("第二步 · 逐节修改")
-    st.markdown(CSS, unsafe_allow_html=True)
     draft_summary(report)
     edit, whole = st.tabs(["分节编辑", "预览"])
     with whole:
