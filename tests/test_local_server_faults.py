@@ -300,3 +300,38 @@ def test_crash_at_start_is_named(monkeypatch, processes):
         sys.executable, "-m", "zongjie.guarded", "--exec", sys.executable, "-c", code])
     with pytest.raises(local_model.ServerCrashed, match="崩溃（SIGILL）"):
         start_server(wait=20)
+
+
+def test_share_prefix_saves_slot_0_and_restores_it_into_the_other_slots(monkeypatch):
+    """Issue 17: parallel calls must each find the warmed prefix; the server copies it slot to slot."""
+    from zongjie.local_model import LocalServer, share_prefix
+
+    seen = []
+
+    class Resp:
+        def __init__(self, data):
+            self.data = data
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *a):
+            return False
+
+        def read(self):
+            import json
+
+            return json.dumps(self.data).encode()
+
+    def fake_open(request, timeout=None):
+        seen.append((request.full_url, request.headers.get("Authorization")))
+        return Resp({"n_restored": 889} if "restore" in request.full_url else {"n_saved": 889})
+
+    monkeypatch.setattr(local_model._DIRECT, "open", fake_open)
+    server = LocalServer(process=None, base_url="http://127.0.0.1:9/v1", log_path=Path("x"), api_key="k",
+                         parallel=4)
+    assert share_prefix(server) == 3
+    assert [u for u, _ in seen] == ["http://127.0.0.1:9/slots/0?action=save"] + [
+        f"http://127.0.0.1:9/slots/{n}?action=restore" for n in (1, 2, 3)]
+    assert all(auth == "Bearer k" for _, auth in seen)
+    assert share_prefix(LocalServer(process=None, base_url="x", log_path=Path("x"), parallel=1)) == 0

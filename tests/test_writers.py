@@ -169,7 +169,7 @@ def test_warm_up_prefills_the_shared_prefix_with_one_token():
     warm_up(Recorder(answers=["好"]))
     (messages, kwargs), = calls
     assert [m.content for m in messages[:-1]] == [m.content for m in compact_prefix()]
-    assert kwargs == {"extra_body": {"max_tokens": 1, "max_completion_tokens": 1}}
+    assert kwargs == {"extra_body": {"max_tokens": 1, "max_completion_tokens": 1, "id_slot": 0}}
 
     class Broken(ScriptedChatModel):
         def invoke(self, *_a, **_k):

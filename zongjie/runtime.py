@@ -56,6 +56,9 @@ class EmbeddedServer:
 
                 self._server = start_server()
                 writer.warm_up(_embedded_chat(settings, self._server))
+                from .local_model import share_prefix
+
+                share_prefix(self._server)  # every slot starts with what the warm-up cached
             return self._server
 
     def stop(self) -> None:

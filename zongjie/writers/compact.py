@@ -121,8 +121,9 @@ def warm_up(chat: BaseChatModel) -> None:
     try:
         # Both names: llama-server obeys max_completion_tokens (which the client also sends, from the
         # settings) over max_tokens, and decoded 50 tokens of warm-up with only the latter at 1.
+        # Slot 0: the embedded server then copies it into its other slots (local_model.share_prefix).
         chat.invoke([*compact_prefix(), HumanMessage(content="【开头】")],
-                    extra_body={"max_tokens": 1, "max_completion_tokens": 1})
+                    extra_body={"max_tokens": 1, "max_completion_tokens": 1, "id_slot": 0})
     except Exception as exc:  # noqa: BLE001 - any failure here resurfaces, with its message, on the first real call
         log.warning("prefix warm-up failed: %s", exc)
 
