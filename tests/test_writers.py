@@ -235,3 +235,14 @@ def test_opening_prompt_has_no_facts_and_role_task():
     assert "开头" in prompt and "现将有关情况总结如下" in prompt
     assert re.search(r"【本节事实】\n（本节无具体事实", prompt)
     assert report.opening.role == ROLE_OPENING
+
+
+def test_a_plan_item_never_opens_with_tongshi(bullets_text):
+    from zongjie.outline import build_outline
+
+    brief = brief_of(bullets_text)
+    report = build_outline(brief)
+    chat = ScriptedChatModel(responder=tag_responder({
+        "【计划】": "举办青年干部培训班2期。", "【打算】": "同时，加强与青年的沟通交流。", "【措施】": "一是创新理论学习形式。"}))
+    Drafter(chat=chat, compact=True).draft_section(report, brief, "s3")
+    assert "是同时" not in report.find("s3").text and "二是加强与青年的沟通交流" in report.find("s3").text

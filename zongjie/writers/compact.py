@@ -193,7 +193,8 @@ class CompactWriter:
         if problems or not answers:
             listed = "；".join(problems) or NO_PROBLEMS_TEXT.rstrip("。")
             answers.append(self._ask(job, prompts.render("compact_plans", problems=listed), []))
-        return join_items([item for answer in answers for item in unnumber_items(answer)])
+        # An item must not open with "同时，" (一是同时……): that joins it to the item before.
+        return join_items([ADD_ON.sub("", item) for answer in answers for item in unnumber_items(answer)])
 
     def _results(self, job: SectionJob) -> str:
         """One lead sentence (思路) for the subsection, the bullets as 一是……二是…… items of two sentences
