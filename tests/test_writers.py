@@ -243,6 +243,7 @@ def test_a_plan_item_never_opens_with_tongshi(bullets_text):
     brief = brief_of(bullets_text)
     report = build_outline(brief)
     chat = ScriptedChatModel(responder=tag_responder({
-        "【计划】": "举办青年干部培训班2期。", "【打算】": "同时，加强与青年的沟通交流。", "【措施】": "一是创新理论学习形式。"}))
+        "【计划】": "举办青年干部培训班2期。", "【打算】": "同时，加强与青年的沟通交流。",
+        "【措施】": "一是创新理论学习形式。"}))
     Drafter(chat=chat, compact=True).draft_section(report, brief, "s3")
     assert "是同时" not in report.find("s3").text and "二是加强与青年的沟通交流" in report.find("s3").text
