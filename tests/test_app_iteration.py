@@ -187,6 +187,8 @@ def test_15_6_delete_asks_first_and_opens_another_draft(bullets_text):
     assert store().load(second) is None
     assert draft_id(at) == first, "the next draft is opened, not an empty one"
     assert at.text_input(key="unit").value == "共青团某某区委员会"
+    told = [m.value for kind in (at.warning, at.info, at.success) for m in kind if "已删除草稿" in str(m.value)]
+    assert told and not any("\\\\" in t for t in told), told  # escaped once (Markdown source), not twice
 
 
 # ---- 15.7: small but visible --------------------------------------------------------------------------

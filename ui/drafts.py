@@ -69,5 +69,6 @@ def on_delete(draft_id: str, label: str) -> None:
         # The open draft: open the next one first, so deleting it never lands on an empty draft.
         other = next((e for e in entries() if e[0] != draft_id), None)
         if other is not None and load_draft(other[0]):
-            notice(f"已删除草稿“{md(label)}”，已打开“{md(name(other[1], other[2], other[3]))}”。")
+            # notice() escapes what it shows: plain text here, or the backslashes would show.
+            notice(f"已删除草稿“{label}”，已打开“{name(other[1], other[2], other[3])}”。")
     delete_draft(draft_id)
