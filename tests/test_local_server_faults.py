@@ -335,3 +335,14 @@ def test_share_prefix_saves_slot_0_and_restores_it_into_the_other_slots(monkeypa
         f"http://127.0.0.1:9/slots/{n}?action=restore" for n in (1, 2, 3)]
     assert all(auth == "Bearer k" for _, auth in seen)
     assert share_prefix(LocalServer(process=None, base_url="x", log_path=Path("x"), parallel=1)) == 0
+
+
+def test_slots_are_chosen_from_the_machine(monkeypatch):
+    from zongjie.local_model import default_parallel
+
+    monkeypatch.delenv("ZONGJIE_LOCAL_PARALLEL", raising=False)
+    assert default_parallel(cpus=2, mem_bytes=24 << 30) == 1, "2 cores: one stream already saturates them"
+    assert default_parallel(cpus=8, mem_bytes=24 << 30) == 4
+    assert default_parallel(cpus=8, mem_bytes=2 << 30) == 1
+    monkeypatch.setenv("ZONGJIE_LOCAL_PARALLEL", "3")
+    assert default_parallel(cpus=2) == 3

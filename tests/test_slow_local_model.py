@@ -22,8 +22,10 @@ BULLETS = """五四期间开展青年文化节主题团日活动30余场，覆�
 下一步：举办青年干部培训班2期"""
 
 
-def test_real_model_drafts_sections_in_parallel_and_keeps_the_bullets_numbers():
+def test_real_model_drafts_sections_in_parallel_and_keeps_the_bullets_numbers(monkeypatch):
     from retrieval.index import default_index
+
+    monkeypatch.setenv("ZONGJIE_LOCAL_PARALLEL", "2")  # 2 cores default to 1 slot; parallel must still work
 
     brief = make_brief(BULLETS, "共青团某某区委员会", "2023年上半年", "工作总结")
     # temperature 0: greedy decoding, so the run is repeatable on one machine

@@ -156,7 +156,10 @@ def default_parallel(cpus: int | None = None, mem_bytes: int | None = None) -> i
             mem_bytes = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
         except (ValueError, OSError, AttributeError):
             mem_bytes = 4 << 30
-    if mem_bytes < (3 << 30):
+    if mem_bytes < (3 << 30) or cpus <= 2:
+        # Measured on 2 cores (bench/speed_local.py): 4 streams decode only 1.15-1.75x one stream's rate,
+        # and a draft on 4 slots took 125 s against 80 s one call at a time. Batching pays only where
+        # compute is not already saturated by one stream.
         return 1
     return 4 if cpus <= 8 else 6
 
