@@ -11,35 +11,17 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.test_app import button, fill, start
 from zongjie.model import MAX_SECTION_CHARS
 from zongjie.settings import data_dir
 from zongjie.store import Store, StoreError
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 FULL = "磁盘空间已满，本次修改未能保存（已保存的内容不受影响）。请清理磁盘后再试。"
 
 
 @pytest.fixture(autouse=True)
 def fake_llm(monkeypatch):
     monkeypatch.setenv("ZONGJIE_FAKE_LLM", "1")
-
-
-def start(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    return at.run()
-
-
-def button(at: AppTest, label: str):
-    return next(b for b in at.button if b.label == label)
-
-
-def fill(at: AppTest, bullets_text: str) -> AppTest:
-    at.text_input(key="unit").set_value("共青团某某区委员会")
-    at.text_input(key="period").set_value("2023年上半年")
-    at.text_area(key="bullets").set_value(bullets_text)
-    return at.run()
 
 
 def drafted(bullets_text: str) -> AppTest:
