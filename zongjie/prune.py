@@ -146,8 +146,9 @@ def fit_length(report, brief, keys: set[str], target: int, slack: float = 0.1) -
         best = None  # (length of its section, section, line index, sentence)
         for section in sections:
             lines = section.text.split("\n")
+            first = _SENTENCE.findall(section.text)[0]  # once per section, not once per sentence
             candidates = [(i, s) for i, line in enumerate(lines) for s in _SENTENCE.findall(line)
-                          if not own(s) and s != _SENTENCE.findall(section.text)[0]]
+                          if not own(s) and s != first]
             if candidates:
                 size = len(han(section.text))
                 if best is None or size > best[0]:
