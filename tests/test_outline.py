@@ -62,3 +62,33 @@ def test_subsection_keys_never_reused(bullets_text):
     n = len(parent.subsections)
     parent.subsections.pop(0)
     assert next_subsection_key(parent) == f"s1.{n + 1}"
+
+
+def test_a_bullet_no_keyword_names_joins_the_theme_it_resembles_not_a_catch_all():
+    report = build_outline(brief("“青年大学习”每期参学率92%\n镇团委理论学习中心组集中学习4次\n"
+                                 "中心组集中学习后撰写心得体会30篇"))
+    headings = [s.heading for s in report.sections[0].subsections]
+    assert headings == ["强化思想引领，筑牢青年理想信念"], headings
+
+
+def test_bullets_that_resemble_nothing_keep_the_generic_catch_all():
+    report = build_outline(brief("“青年大学习”每期参学率92%\n完成年度目标任务"))
+    _themes, fallback = load_themes()
+    assert report.sections[0].subsections[-1].heading == fallback.headline
+
+
+def test_a_group_that_fits_no_other_theme_merges_under_a_headline_of_both():
+    # Seven themes for at most six subsections: the smallest group (防汛, 服务中心大局) resembles no other
+    # theme, so it merges with the next smallest under one clause of each headline, not 统筹各项工作.
+    text = "\n".join(["召开意识形态工作专题会议2次", "“青年大学习”每期参学率92%", "公众号推文64篇",
+                      "发展新团员28名", "注册志愿者860名", "举办招聘会2场", "青年突击队5支参与防汛",
+                      "召开意识形态研判会3次", "主题团日活动18场", "微信群排查31个", "团支部换届12个",
+                      "志愿服务时长1200小时", "就业见习岗位40个"])
+    b = brief(text)
+    subsections = build_outline(b).sections[0].subsections
+    assert len(subsections) == MAX_SUBSECTIONS
+    _themes, fallback = load_themes()
+    assert all(s.heading != fallback.headline for s in subsections)
+    merged = next(s for s in subsections if any("防汛" in b.bullet(i).text for i in s.bullet_ids))
+    assert merged.heading == "压实工作责任，彰显青春担当作为"
+    assert [len(p) for p in merged.heading.split("，")] == [6, 8]

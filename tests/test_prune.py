@@ -63,3 +63,40 @@ def test_a_draft_over_its_target_loses_generic_sentences_from_the_longest_sectio
     assert han_length(report) <= round((before - 60) * 1.1) and cut
     assert units[1].text.startswith("开展主题团日活动30场。") and "35名" in units[2].text
     assert "组织建设不断加强" in units[2].text, "the longest section gives first"
+
+
+def test_an_items_second_sentence_that_restates_its_bullet_loses_the_restatement():
+    from zongjie.prune import drop_restatements
+
+    bullet = "联合镇妇联、派出所开展“护苗”网络安全进校园活动4场"
+    item = (f"{bullet}。此次活动提升了学生的安全素养。"
+            "通过联合镇妇联、派出所开展“护苗”网络安全进校园活动，提高青少年对网络信息安全的认识和防范能力。")
+    out = drop_restatements(item, [bullet], "通过这项工作，", keep_first=True)
+    assert out == f"{bullet}。此次活动提升了学生的安全素养。通过这项工作，提高青少年对网络信息安全的认识和防范能力。"
+
+
+def test_a_closing_made_only_of_restated_bullets_goes_entirely():
+    from zongjie.prune import drop_restatements
+
+    bullets = ["镇团委理论学习中心组集中学习4次，专题学习全国两会精神", "组织“青年大学习”每期参学率91%"]
+    closing = "通过集中学习和参与“青年大学习”，镇团委理论学习中心组集中学习，组织“青年大学习”每期参学率不断上升。"
+    assert drop_restatements(closing, bullets, "通过上述工作，") == ""
+    fresh = "通过一系列精准服务，青年求职渠道进一步拓宽。"
+    assert drop_restatements(fresh, bullets, "通过上述工作，") == fresh
+
+
+def test_a_restating_clause_that_carries_a_missing_fact_stays():
+    from zongjie.prune import drop_restatements
+
+    bullet = "举办青年电商直播培训班2期，培训青年农民86人"
+    item = "举办青年电商直播培训班2期。举办青年电商直播培训班，培训青年农民86人，带动增收。"
+    out = drop_restatements(item, [bullet], "通过这项工作，", keep_first=True, carries=lambda c: "86人" in c)
+    assert "86人" in out
+
+
+def test_a_generic_clause_said_again_later_goes_and_its_sentence_still_ends():
+    first = "举办青年电商直播培训班2期，为乡村振兴注入了新的活力。"
+    later = "招募返乡大学生开展志愿服务9场，此次活动提升了青年的实践能力，也为乡村振兴注入了新的活力。"
+    (a, b), dropped = drop_repeated([first, later])
+    assert a == first
+    assert b == "招募返乡大学生开展志愿服务9场，此次活动提升了青年的实践能力。"

@@ -191,13 +191,14 @@ def _trim_unfinished(lines: list[str]) -> str:
 
 
 def drop_unbacked(text: str, sources: list[str], *, examples: Sequence[str] = (), work: bool = True,
-                  limit: int | None = None) -> str:
+                  limit: int | None = None, context: Sequence[str] = ()) -> str:
     """Drop the sentences a small model adds that no bullet backs: ones lifted from `examples` (the worked
     examples' answers: 就业渠道 in a paragraph about children, 部门协同 nobody reported); with `work`, ones
     naming a kind of work or partner no source mentions (讲座, 与社区合作; see facts.unreported_work); with
     `limit`, every sentence past that many. A sentence carrying a number or name of `sources` (the bullets
     being written up) or most of one's wording is the user's and always stays; its facts are checked as
-    usual."""
+    usual. `context` (the bullets a lead or closing sums up) may name work too, without making a
+    sentence the user's."""
     own_facts = [f.raw for b in sources for f in extract_facts(b)]
 
     def own(sentence: str) -> bool:
@@ -205,7 +206,7 @@ def drop_unbacked(text: str, sources: list[str], *, examples: Sequence[str] = ()
                                                             for b in sources)
 
     def unbacked(sentence: str) -> bool:
-        if work and unreported_work(sentence, sources):
+        if work and unreported_work(sentence, [*sources, *context]):
             return True
         return len(sentence) >= 12 and max((jaccard(sentence, e) for e in examples), default=0.0) >= EXAMPLE_COPY
 

@@ -69,12 +69,12 @@ class Drafter:
             for section in units:
                 if should_stop and should_stop():
                     break
-                self.draft_section(report, brief, section.key, listener=listener, should_stop=should_stop)
+                self.draft_section(report, brief, section.key, listener=listener, should_stop=should_stop, alone=False)
             prune_report(report, brief, {s.key for s in units})
             return report
         queued = QueuedListener(listener or DraftListener())
         with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="draft") as pool:
-            futures = [pool.submit(self.draft_section, report, brief, s.key, queued, should_stop) for s in units]
+            futures = [pool.submit(self.draft_section, report, brief, s.key, queued, should_stop, False) for s in units]
             pending = set(futures)
             while pending:
                 _, pending = wait(pending, timeout=0.05)
@@ -93,7 +93,7 @@ class Drafter:
 
     # ---- one section --------------------------------------------------------------------
     def draft_section(self, report: Report, brief: Brief, key: str, listener: DraftListener | None = None,
-                      should_stop: Callable[[], bool] | None = None) -> Section:
+                      should_stop: Callable[[], bool] | None = None, alone: bool = True) -> Section:
         stop = should_stop or (lambda: False)
         if stop() and report.find(key) is not None:
             return report.find(key)  # stopped before it began: its text stays as it was
@@ -113,9 +113,9 @@ class Drafter:
             return section  # stopped before any text came: what the section held stays
         if section.role == ROLE_OPENING and text:
             text = with_lead_out(text, lead_out_verb(report.genre))
-        # Every call has its budget, but a section written in many calls (60 bullets, compact) could
-        # still outgrow what the page and the store take; cut before the fact check sees it.
-        text = prune_section(text[:MAX_SECTION_CHARS], report, brief, key)
+        # A section of many calls may outgrow what the store takes: cut before the fact check. Alone (a
+        # redraft) it must not repeat the rest; in a whole draft prune_report does that in document order.
+        text = prune_section(text[:MAX_SECTION_CHARS], report, brief, key) if alone else text[:MAX_SECTION_CHARS]
         self._store(section, text, bullets, self._issues(report, brief, section, bullets, text) + removed
                     + self.take_scaffolding(key), exemplars)
         listener.section_done(key, section.text)

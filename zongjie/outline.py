@@ -6,6 +6,7 @@ often malformed, while a keyword table is instant, predictable and editable by t
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 from .model import Brief, Bullet, Report, Section
 from .vocab import ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 
-MAX_SUBSECTIONS = 5
+MAX_SUBSECTIONS = 6
 THEMES_FILE = Path(__file__).parent / "data" / "themes.json"
 
 
@@ -57,28 +58,83 @@ def make_title(brief: Brief) -> str:
     return f"{brief.unit}{period}{brief.genre}"
 
 
+def _hits(bullet: Bullet, theme: Theme) -> int:
+    return sum(bullet.text.count(k) for k in theme.keywords)
+
+
 def theme_of(bullet: Bullet, themes: tuple[Theme, ...], fallback: Theme) -> Theme:
     """Most keyword hits wins; ties go to the earlier theme, which the table orders by priority."""
     best, best_hits = fallback, 0
     for theme in themes:
-        hits = sum(bullet.text.count(k) for k in theme.keywords)
+        hits = _hits(bullet, theme)
         if hits > best_hits:
             best, best_hits = theme, hits
     return best
 
 
+def _closest(bullet: Bullet, candidates: list[Theme], groups: dict[str, list[Bullet]]) -> Theme | None:
+    """The candidate theme with most keyword hits for this bullet, else the one whose bullets share most
+    of its wording (character bigrams); None when nothing is shared at all."""
+    by_hits = max(candidates, key=lambda t: _hits(bullet, t), default=None)
+    if by_hits is not None and _hits(bullet, by_hits) > 0:
+        return by_hits
+
+    def bigrams(text: str) -> set[str]:
+        han = re.sub(r"[^\u4e00-\u9fff]", "", text)  # figures and 余名 say nothing about the kind of work
+        return {han[i:i + 2] for i in range(len(han) - 1)}
+
+    own = bigrams(bullet.text)
+    shared = {t.id: max((len(own & bigrams(b.text)) for b in groups.get(t.id, [])), default=0) for t in candidates}
+    best = max(candidates, key=lambda t: shared[t.id], default=None)
+    return best if best is not None and shared[best.id] >= 2 else None
+
+
 def group_results(bullets: list[Bullet]) -> list[tuple[Theme, list[Bullet]]]:
-    """Bullets per theme in table order; beyond MAX_SUBSECTIONS the smallest groups fold into the fallback."""
+    """Bullets per theme in table order. A bullet no theme's keywords name joins the theme whose bullets
+    it resembles most; only what resembles nothing goes to the catch-all (issue 14: a catch-all
+    collecting whatever did not match read as a heap). Beyond MAX_SUBSECTIONS the smallest group is
+    folded, bullet by bullet, into the closest remaining theme; what fits none merges with the next
+    smallest group under a headline made of both (深化志愿服务，护航少年儿童成长)."""
     themes, fallback = load_themes()
     groups: dict[str, list[Bullet]] = {}
     for b in bullets:
         groups.setdefault(theme_of(b, themes, fallback).id, []).append(b)
-    order = [t for t in (*themes, fallback) if t.id in groups]
-    while len(order) > MAX_SUBSECTIONS:
-        smallest = min((t for t in order if t.id != fallback.id), key=lambda t: len(groups[t.id]))
-        groups.setdefault(fallback.id, []).extend(groups.pop(smallest.id))
-        order = [t for t in (*themes, fallback) if t.id in groups]
-    return [(t, sorted(groups[t.id], key=lambda b: int(b.id[1:]))) for t in order]
+    for b in list(groups.get(fallback.id, [])):
+        home = _closest(b, [t for t in themes if t.id in groups], groups)
+        if home is not None:
+            groups[fallback.id].remove(b)
+            groups[home.id].append(b)
+    entries = [(t, groups[t.id]) for t in (*themes, fallback) if groups.get(t.id)]
+    while len(entries) > MAX_SUBSECTIONS:
+        entries = _fold_smallest(entries, fallback)
+    return [(t, sorted(group, key=lambda b: int(b.id[1:]))) for t, group in entries]
+
+
+def _fold_smallest(entries: list[tuple[Theme, list[Bullet]]], fallback: Theme) -> list[tuple[Theme, list[Bullet]]]:
+    """One subsection fewer: the smallest group's bullets go to the closest other themes; if some fit
+    none, the smallest merges with the next smallest instead, under a headline of both (the larger
+    group's first clause, the smaller's second; a real theme's headline when one is the catch-all)."""
+    order = sorted(range(len(entries)), key=lambda i: (len(entries[i][1]), entries[i][0].id == fallback.id))
+    small, nxt = order[0], order[1]
+    theme, group = entries[small]
+    others = [t for i, (t, _g) in enumerate(entries) if i != small and t.id != fallback.id]
+    groups = {t.id: g for t, g in entries}
+    homes = [_closest(b, others, groups) for b in group]
+    rest = [e for i, e in enumerate(entries) if i != small]
+    if all(h is not None for h in homes):
+        for b, home in zip(group, homes, strict=True):
+            groups[home.id].append(b)
+        return rest
+    other, other_group = entries[nxt]
+    if theme.id == fallback.id or other.id == fallback.id:
+        merged = other if theme.id == fallback.id else theme
+    else:
+        big, little = (other, theme) if len(other_group) >= len(group) else (theme, other)
+        merged = Theme(f"{big.id}+{little.id}", f"{big.first}，{little.second}", ())
+    at = min(small, nxt)
+    out = [e for i, e in enumerate(entries) if i not in (small, nxt)]
+    out.insert(at, (merged, other_group + group))
+    return out
 
 
 def build_outline(brief: Brief) -> Report:

@@ -45,6 +45,7 @@ def drop_repeated(texts: Iterable[str], keep: Callable[[str], bool] = lambda _s:
                 if grams and repeated / len(grams) >= REPEAT_SHARE and not keep(sentence):
                     dropped.append(sentence)
                     continue
+                sentence = _drop_repeated_clauses(sentence, seen, keep)
                 seen.update(grams)
                 kept.append(sentence)
             lines.append("".join(kept))
@@ -54,6 +55,26 @@ def drop_repeated(texts: Iterable[str], keep: Callable[[str], bool] = lambda _s:
             dropped.remove(first)
         out.append(result)
     return out, dropped
+
+
+# A clause (not a sentence's first) whose windows were this much seen before repeats a generic phrase:
+# "……，也为乡村振兴注入了新的活力" said a second time.
+REPEAT_CLAUSE_SHARE = 0.5
+
+
+def _drop_repeated_clauses(sentence: str, seen: set[str], keep: Callable[[str], bool]) -> str:
+    clauses = _CLAUSE.findall(sentence)
+    if len(clauses) < 2:
+        return sentence
+    kept = [clauses[0]]
+    for clause in clauses[1:]:
+        grams = windows(clause)
+        if grams and sum(g in seen for g in grams) / len(grams) >= REPEAT_CLAUSE_SHARE and not keep(clause):
+            if clause[-1:] in "。！？；" and kept[-1][-1:] in "，,、":
+                kept[-1] = kept[-1][:-1] + clause[-1]  # the sentence still ends where it did
+            continue
+        kept.append(clause)
+    return "".join(kept)
 
 
 def drop_clauses_with(text: str, raws: Iterable[str]) -> tuple[str, list[str]]:
@@ -162,3 +183,45 @@ def fit_length(report, brief, keys: set[str], target: int, slack: float = 0.1) -
                                            section_bullets(brief, section))
         cut.append(sentence)
     return cut
+
+
+# Han characters a clause shares in one run with a bullet that make it a restatement of that bullet.
+RESTATE_RUN = 8
+
+
+def _restates(clause: str, bullets: list[str]) -> bool:
+    h = han(clause)
+    sources = [han(b) for b in bullets]
+    return any(h[i:i + RESTATE_RUN] in s for i in range(len(h) - RESTATE_RUN + 1) for s in sources)
+
+
+def drop_restatements(text: str, bullets: list[str], connector: str, keep_first: bool = False,
+                      carries: Callable[[str], bool] = lambda _c: False) -> str:
+    """Clauses that say a bullet's wording again, out of the sentences that are meant to add to it: a
+    closing 成效 that opens "通过联合镇妇联、派出所开展“护苗”网络安全进校园活动，提高……" after the item
+    already said so, or an item's second sentence doing the same (issue 14: closings restated items).
+    A restating 通过…… opening becomes `connector` (通过上述工作，); any other restating clause goes, and a
+    sentence left with no content of its own goes with it. `keep_first`: the first sentence (the item
+    itself, which is meant to carry the bullet) stays as it is; `carries`: a clause with a fact nowhere
+    else in the text stays too."""
+    out: list[str] = []
+    for n, sentence in enumerate(_SENTENCE.findall(text)):
+        if keep_first and n == 0:
+            out.append(sentence)
+            continue
+        clauses = _CLAUSE.findall(sentence)
+        kept: list[str] = []
+        for i, clause in enumerate(clauses):
+            if not _restates(clause, bullets) or carries(clause):
+                kept.append(clause)
+            elif i == 0 and clause.startswith("通过") and len(clauses) > 1:
+                kept.append(connector)
+        rest = "".join(kept)
+        if rest.startswith("通过") and len(kept) == 1 and len(kept) < len(clauses):
+            continue  # 通过…… left without what it achieved is a fragment
+        if len(han(rest)) - (len(han(connector)) if rest.startswith(connector) else 0) < 6:
+            continue
+        if rest[-1:] in "，,、":
+            rest = rest[:-1] + "。"
+        out.append(rest)
+    return "".join(out)

@@ -13,6 +13,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from .. import prompts
 from ..cleanup import drop_unbacked, join_items, strip_headline, unnumber_items
 from ..model import Bullet
+from ..prune import drop_restatements
 from ..text import ORDINALS, sentences
 from ..vocab import ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 from . import SectionJob
@@ -33,8 +34,14 @@ ITEM_SENTENCES = 2
 LEAD_OPENERS = ("坚持", "聚焦", "围绕", "立足", "紧扣", "着眼")
 # A results sentence opening like this adds work to the bullet's; it stays only with the bullet's facts.
 ADD_ON = re.compile(r"^\s*(?:同时|此外|另外|与此同时|并且)[，,]?")
-# Forward-looking paragraphs in 打算, one per theme of this period's work, counting the plan bullets.
-MAX_DIRECTIONS = 4
+# Forward-looking paragraphs in 打算, one per theme of this period's work (real 打算 run 650–1,150
+# characters; with directions only where plan bullets left room, 打算 came to 225–265).
+MAX_DIRECTIONS = 5
+# What a closing's restating 通过…… clause becomes, one after another through the document (prune.
+# drop_restatements); and the same for an item's second sentence.
+CLOSING_CONNECTORS = ("通过上述工作，", "通过这些举措，", "经过持续推进，", "通过扎实工作，", "通过多措并举，",
+                      "通过系统推进，")
+ITEM_CONNECTORS = ("通过这项工作，", "通过这一举措，", "通过活动的开展，", "借助这一载体，")
 
 
 # With a target length (brief.target_chars) this much above what the style usually writes, items keep a
@@ -61,6 +68,16 @@ def _carries(sentence: str, bullets: list[Bullet]) -> bool:
     from ..facts import extract_facts
 
     return any(f.raw in sentence for b in bullets for f in extract_facts(b.text))
+
+
+def _fact_not_in(item: str, bullet: Bullet):
+    """A clause test: it carries one of the bullet's facts that the item's first sentence lacks (so
+    dropping it as a restatement would lose the fact)."""
+    from ..facts import extract_facts
+
+    first = (sentences(item) or [""])[0]
+    missing = [f.raw for f in extract_facts(bullet.text) if f.raw not in first]
+    return lambda clause: any(raw in clause for raw in missing)
 
 
 def gist(bullet: str) -> str:
@@ -152,10 +169,11 @@ class CompactWriter:
         return self._results(job)
 
     def _ask(self, job: SectionJob, user: str, facts_of: list[Bullet], limit: int | None = None,
-             proposes: bool = False) -> str:
+             proposes: bool = False, context: list[Bullet] | None = None) -> str:
         """One call. `proposes`: the answer may name new kinds of work (a plan bullet's own follow-up);
         everywhere else — results, problems, and the generic directions and measures of 打算 — a kind of
-        work or partner no bullet mentions is dropped with its sentence."""
+        work or partner no bullet mentions is dropped with its sentence. `context`: bullets a lead or closing
+        sums up, whose kinds of work it may name (a lead naming 主题党课 over bullets without one invents it)."""
         def scrub(text: str) -> str:
             # The model sometimes names the unit of the worked examples as the doer; it means this unit.
             text = text.replace(EXAMPLE_UNIT, job.report.unit) if job.report.unit else text
@@ -165,7 +183,7 @@ class CompactWriter:
                 # "同时，……" / "此外，……" is how the model tacks on work nobody reported.
                 text = "".join(s for s in sentences(text) if not ADD_ON.match(s) or _carries(s, facts_of))
             return drop_unbacked(text, [b.text for b in facts_of], examples=example_sentences(),
-                                 work=not proposes, limit=limit)
+                                 work=not proposes, limit=limit, context=[b.text for b in context or []])
 
         return job.complete([*compact_prefix(), HumanMessage(content=user)], facts_of,
                             max_chars=COMPACT_CALL_CHARS, rewrite=scrub)
@@ -185,7 +203,7 @@ class CompactWriter:
         answers = [self._ask(job, prompts.render("compact_plan_bullet", bullet=b.text), [b], proposes=True)
                    for b in job.bullets]
         most = MAX_DIRECTIONS + (2 if length_scale(job.brief) >= GROW else 0)
-        for direction in plan_directions(job.report, limit=max(0, most - len(answers))):
+        for direction in plan_directions(job.report, limit=most):
             if job.should_stop():
                 break
             answers.append(self._ask(job, prompts.render("compact_direction", direction=direction), []))
@@ -204,20 +222,27 @@ class CompactWriter:
         heading = job.section.heading
         keys = [u.key for u in job.report.drafting_units() if u.role == ROLE_RESULTS]
         opener = LEAD_OPENERS[(keys.index(job.section.key) if job.section.key in keys else 0) % len(LEAD_OPENERS)]
-        lead = self._ask(job, prompts.render("compact_lead", heading=heading, opener=opener), [], limit=1)
+        lead = self._ask(job, prompts.render("compact_lead", heading=heading, opener=opener), [], limit=1,
+                         context=job.bullets)
         job.listener.token(job.section.key, "\n")
         items = []
         for bullet in job.bullets:
             if job.should_stop():
                 break
             limit = ITEM_SENTENCES + (1 if length_scale(job.brief) >= GROW else 0)
-            items.append(strip_headline(self._ask(job, prompts.render("compact_bullet", bullet=bullet.text), [bullet],
-                                                  limit=limit), heading))
+            item = strip_headline(self._ask(job, prompts.render("compact_bullet", bullet=bullet.text), [bullet],
+                                            limit=limit), heading)
+            items.append(drop_restatements(item, [bullet.text], ITEM_CONNECTORS[len(items) % len(ITEM_CONNECTORS)],
+                                           keep_first=True, carries=_fact_not_in(item, bullet)))
             job.listener.token(job.section.key, "\n")
         closing = ""
         if job.bullets and not job.should_stop():
             work = "；".join(gist(b.text) for b in job.bullets)
-            closing = self._ask(job, prompts.render("compact_effect", heading=heading, work=work), [], limit=1)
+            closing = self._ask(job, prompts.render("compact_effect", heading=heading, work=work), [], limit=1,
+                                context=job.bullets)
+            connector = CLOSING_CONNECTORS[(keys.index(job.section.key) if job.section.key in keys else 0)
+                                           % len(CLOSING_CONNECTORS)]
+            closing = drop_restatements(closing, [b.text for b in job.bullets], connector)
         return subsection_text(strip_headline(lead, heading), items, closing)
 
     def revise_messages(self, user: str) -> list[BaseMessage]:
