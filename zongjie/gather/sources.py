@@ -44,6 +44,9 @@ def read_sources(files: Iterable[tuple[str, bytes]], pasted: str = "") -> tuple[
         if count > MAX_FILES:
             problems.append(FileProblem(filename, MSG_TOO_MANY))
             break
+        if not data:
+            problems.append(FileProblem(filename, MSG_NO_TEXT))
+            continue
         try:
             text = read_text_safely(filename, data)
         except UserError as exc:
