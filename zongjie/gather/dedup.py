@@ -31,7 +31,7 @@ def overlap(a: str, b: str) -> float:
 
 
 def merge_duplicates(candidates: list[Candidate]) -> tuple[list[Candidate], int]:
-    """The candidates with near-duplicates folded into the first of them (its places extended), and how
+    """The candidates with near-duplicates folded into one (its places extended), and how
     many were folded. Two bullets are compared only when one's figures are all among the other's (the
     same figures, or one report adding a figure, "此次活动共走访120户"), so two different counts of the
     same kind of work never merge, and the comparisons stay few."""
@@ -51,10 +51,13 @@ def merge_duplicates(candidates: list[Candidate]) -> tuple[list[Candidate], int]
                 no_numbers.append(c)
             continue
         merged += 1
-        twin.places.extend(p for p in c.places if p not in twin.places)
         if key > set(numbers(twin.text)) or (key == set(numbers(twin.text)) and len(c.text) > len(twin.text)):
-            # The fuller report stays: every figure of the other is in it, and its own places back it.
+            # The fuller report stays, its own place first: the first place backs every figure of the
+            # text (the others report some of them).
             twin.text = c.text
+            twin.places[:0] = [p for p in c.places if p not in twin.places]
+        else:
+            twin.places.extend(p for p in c.places if p not in twin.places)
             for n in key:
                 if twin not in by_number[n]:
                     by_number[n].append(twin)
