@@ -14,6 +14,7 @@ from ui.gather import gather_step
 from ui.guard import refuse_foreign_host, refuse_public_address
 from ui.inputs import inputs_form
 from ui.outline import outline_editor
+from ui.plancheck import plancheck_step
 from ui.problems import banners
 from ui.safe import md
 from ui.sections import section_editor
@@ -64,6 +65,7 @@ def page() -> None:
     st.title("总结 · 工作总结起草")
     sidebar()
     gather_step()
+    plancheck_step()
     inputs_form()
     run_pending()
     banners()

@@ -49,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("files", type=Path, nargs="+", help=".docx/.txt/.md 素材文件，可多个")
     g.add_argument("-o", "--output", type=Path, default=None, help="写出的要点文件（默认打印到屏幕）")
     g.add_argument("--no-source", action="store_true", help="要点行末不附〔来自《…》第N段〕")
+    pc = sub.add_parser("plancheck", help="对照上期报告的下一步工作打算，逐项查看本期要点是否落实")
+    pc.add_argument("last_report", type=Path, help="上期报告（.docx/.txt/.md）")
+    pc.add_argument("bullets", type=Path, help="本期要点文件，每行一条（UTF-8）")
     sub.add_parser("prepare-model", help="拼装并校验内置模型文件，编译并自检本机的 llama.cpp 运行时")
     doc = sub.add_parser("doctor", help="检查内置模型：CPU 特性、llama.cpp 编译参数、模型文件、一次计时生成")
     doc.add_argument("--no-generate", action="store_true", help="不做生成测试")
@@ -64,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
             return prepare_command()
         if args.command == "gather":
             return gather_command(args)
+        if args.command == "plancheck":
+            return plancheck_command(args)
         if args.command == "doctor":
             from .doctor import report
 
@@ -107,6 +112,25 @@ def gather_command(args: argparse.Namespace) -> int:
         print(f"{n:3d}. [{c.role}] 来自{c.source}", file=sys.stderr)
     print(f"读取 {result.sources} 份素材，找到 {result.found} 条事实，合并重复 {result.merged} 条，"
           f"得到要点 {len(lines)} 条" + (f"，已写入 {args.output}" if args.output else "") + "。", file=sys.stderr)
+    return 0
+
+
+def plancheck_command(args: argparse.Namespace) -> int:
+    """The table of last period's plan items against this period's bullets; nonzero when the report
+    has no plan part to check against."""
+    from .brief import parse_bullets
+    from .plancheck import check_plans, plan_items, summary_line
+    from .upload import read_text_safely
+
+    items = plan_items(read_text_safely(args.last_report.name, args.last_report.read_bytes()))
+    if not items:
+        print("错误：上期报告中没有找到“下一步工作打算”或“下半年工作计划”部分。", file=sys.stderr)
+        return 1
+    matches = check_plans(items, parse_bullets(args.bullets.read_text(encoding="utf-8")))
+    for n, m in enumerate(matches, start=1):
+        found = f"  ← {m.bullet.id} {m.bullet.text}" if m.bullet else ""
+        print(f"{n:2d}. [{m.status}] {m.item.label}{found}")
+    print(summary_line(matches) + "（请逐项核对后再写入报告）", file=sys.stderr)
     return 0
 
 
