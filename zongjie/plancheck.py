@@ -11,7 +11,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from retrieval.parse import parse_text_report, split_headline
-from retrieval.tokens import tokenize
 
 from .model import Bullet
 from .vocab import ROLE_PLANS, ROLE_RESULTS, Kind
@@ -90,6 +89,9 @@ def _label(text: str) -> str:
 
 
 def _words(text: str) -> set[str]:
+    # jieba is imported on first use, not with the page: its import would sit on the first paint.
+    from retrieval.tokens import tokenize
+
     return {w for w in tokenize(normalise(text)) if w not in _GENERIC and len(w) > 1 and not w.isdigit()}
 
 
