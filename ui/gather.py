@@ -55,10 +55,10 @@ def on_gather() -> None:
     result = gather_files([(f.name, f.getvalue()) for f in files], pasted)
     msgs = [("error", f"《{p.filename}》未能读取：{p.message}") for p in result.problems]
     if not result.candidates:
-        if result.sources:
+        if result.sources:  # read, but nothing in it: the old list no longer answers this upload
             msgs.append(("info", MSG_NO_FACTS))
-        st.session_state.gather_msgs = msgs
-        st.session_state.pop("gathered", None)
+            st.session_state.pop("gathered", None)
+        st.session_state.gather_msgs = msgs  # only bad files: messages, and nothing else changes
         return
     gen = st.session_state.get("gather_gen", 0) + 1
     st.session_state.gather_gen = gen
