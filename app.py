@@ -10,9 +10,11 @@ import streamlit as st
 
 from ui.actions import run_pending
 from ui.export import downloads
+from ui.gather import gather_step
 from ui.guard import refuse_foreign_host, refuse_public_address
 from ui.inputs import inputs_form
 from ui.outline import outline_editor
+from ui.plancheck import plancheck_step
 from ui.problems import banners
 from ui.safe import md
 from ui.sections import section_editor
@@ -62,6 +64,8 @@ def page() -> None:
         open_draft()
     st.title("总结 · 工作总结起草")
     sidebar()
+    gather_step()
+    plancheck_step()
     inputs_form()
     run_pending()
     banners()

@@ -27,6 +27,7 @@ CSS = """<style>
 display:inline-block}
 .zj-bad{background:#ffebee;color:#b71c1c;border-radius:4px;padding:1px 6px;margin:2px;font-size:0.85em;
 display:inline-block;font-weight:600}
+.zj-src{color:#546e7a;font-size:0.8em}
 [data-testid="InputInstructions"]{display:none}
 [data-testid="stFileUploaderDropzoneInstructions"] span{font-size:0}
 [data-testid="stFileUploaderDropzoneInstructions"] span::after{content:"每个文件不超过 5 MB";font-size:0.8rem}
@@ -158,6 +159,11 @@ def ledger_html(rows: list[tuple[str, str | None]], brief: Brief | None) -> str:
             tip = bullet.text if bullet else "来自单位、时段或标题"
             origin = tag(source if bullet else "已知")
             chips.append(f'<span class="zj-ok" title="{tag(tip)}">{tag(raw)} ← {origin}</span>')
+    # A gathered bullet names its file: the cadre checks a figure against the 简报 it came from.
+    origins = dict.fromkeys(f"{b.id} 来自{b.source}" for raw, source in rows
+                            if brief and source and (b := brief.bullet(source)) and b.source)
+    if origins:
+        chips.append(f'<br><span class="zj-src">{tag("；".join(origins))}</span>')
     return block(" ".join(chips))
 
 

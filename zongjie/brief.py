@@ -9,6 +9,7 @@ from .errors import UserError
 from .model import Brief, Bullet
 from .proofread import Check, proofread_bullet
 from .proofread.issue import quote
+from .provenance import places, split_marker, with_marker
 from .text import HAN_RE
 from .vocab import GENRES, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 
@@ -117,7 +118,9 @@ def _parse_lines(text: str) -> list[tuple[int, Bullet]]:
     section_role: str | None = None
     # Not splitlines(): it also breaks on \x0b/\x0c, which Word pastes inside a line.
     for number, raw in enumerate(re.split(r"\r\n|[\n\r\u2028\u2029]", text), start=1):
-        line = clean_line(raw)
+        # A gathered line's provenance (〔来自《…》第N段〕) is no part of the fact: its "3月" or "第2段"
+        # must never reach the fact check or a prompt.
+        line, source = split_marker(clean_line(raw))
         if not line:
             continue
         # "问题：" alone, or "（三）存在问题" with a list marker before it, heads a group.
@@ -139,7 +142,7 @@ def _parse_lines(text: str) -> list[tuple[int, Bullet]]:
             )
         # A label on the line itself wins over the header above it: it is the more specific statement.
         role = label_role or section_role or guess_role(line)
-        bullets.append(Bullet(id=f"B{len(bullets) + 1}", text=line, role=role))
+        bullets.append(Bullet(id=f"B{len(bullets) + 1}", text=line, role=role, source=source))
         lines.append(number)
     if len(bullets) > MAX_BULLETS:
         raise BriefError(f"要点过多（{len(bullets)} 条），请合并到 {MAX_BULLETS} 条以内。")
@@ -228,7 +231,7 @@ def bullets_to_text(bullets: list[Bullet]) -> str:
     """Inverse of parse_bullets for editing: grouped under role headers so a round trip keeps roles."""
     out: list[str] = []
     for role, header in ((ROLE_RESULTS, "成效："), (ROLE_PROBLEMS, "问题："), (ROLE_PLANS, "下一步：")):
-        group = [b.text for b in bullets if b.role == role]
+        group = [with_marker(b.text, places(b.source)) for b in bullets if b.role == role]
         if group:
             out.append(header)
             out.extend(group)

@@ -45,6 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--inline-headlines", action="store_true", help="小标题与正文同段（（一）标题。正文……）")
     d.add_argument("--style", choices=("auto", "compact", "full"), default=None,
                    help="起草方式：compact 逐条扩写（适合内置小模型），full 整节生成并参照范文；默认 auto")
+    g = sub.add_parser("gather", help="从工作信息、简报等素材中整理出要点（不调用模型）")
+    g.add_argument("files", type=Path, nargs="+", help=".docx/.txt/.md 素材文件，可多个")
+    g.add_argument("-o", "--output", type=Path, default=None, help="写出的要点文件（默认打印到屏幕）")
+    g.add_argument("--no-source", action="store_true", help="要点行末不附〔来自《…》第N段〕")
+    pc = sub.add_parser("plancheck", help="对照上期报告的下一步工作打算，逐项查看本期要点是否落实")
+    pc.add_argument("last_report", type=Path, help="上期报告（.docx/.txt/.md）")
+    pc.add_argument("bullets", type=Path, help="本期要点文件，每行一条（UTF-8）")
     sub.add_parser("prepare-model", help="拼装并校验内置模型文件，编译并自检本机的 llama.cpp 运行时")
     doc = sub.add_parser("doctor", help="检查内置模型：CPU 特性、llama.cpp 编译参数、模型文件、一次计时生成")
     doc.add_argument("--no-generate", action="store_true", help="不做生成测试")
@@ -58,6 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "prepare-model":
             return prepare_command()
+        if args.command == "gather":
+            return gather_command(args)
+        if args.command == "plancheck":
+            return plancheck_command(args)
         if args.command == "doctor":
             from .doctor import report
 
@@ -66,6 +77,61 @@ def main(argv: list[str] | None = None) -> int:
     except (UserError, LocalModelError, OSError, UnicodeDecodeError) as exc:
         print(f"错误：{_message(exc)}", file=sys.stderr)
         return 2
+
+
+def gather_command(args: argparse.Namespace) -> int:
+    """素材 → bullets: one per line (问题：/计划： where the role guess says so), each ending with its
+    provenance unless --no-source (draft reads the marker and keeps it out of the text). A bad file is
+    named and skipped; only when no file at all could be read is the exit status nonzero."""
+    from .gather import MAX_FILES, gather_files
+
+    if args.output is not None and any(_same_file(args.output, f) for f in args.files):
+        raise OutputError(f"输出文件 {args.output} 是素材文件之一，写出会覆盖它。请用 -o 换一个文件名。")
+    if args.output is not None and args.output.is_dir():
+        raise OutputError(f"输出位置 {args.output} 是一个文件夹，请用 -o 指定一个文件名。")
+    files, unreadable = [], []
+    for path in args.files[: MAX_FILES + 1]:
+        try:
+            files.append((path.name, path.read_bytes()))
+        except OSError as exc:
+            unreadable.append(f"{path.name}：无法读取（{_reason(exc)}）")
+    result = gather_files(files)
+    for problem in [*unreadable, *map(str, result.problems)]:
+        print(f"未读取 {problem}", file=sys.stderr)
+    if not result.sources:
+        print("错误：没有读出任何素材，未写出要点。", file=sys.stderr)
+        return 1
+    lines = [c.line(marker=not args.no_source) for c in result.candidates]
+    text = "\n".join(lines) + ("\n" if lines else "")
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text, encoding="utf-8")
+    for n, c in enumerate(result.candidates, start=1):
+        print(f"{n:3d}. [{c.role}] 来自{c.source}", file=sys.stderr)
+    print(f"读取 {result.sources} 份素材，找到 {result.found} 条事实，合并重复 {result.merged} 条，"
+          f"得到要点 {len(lines)} 条" + (f"，已写入 {args.output}" if args.output else "") + "。", file=sys.stderr)
+    return 0
+
+
+def plancheck_command(args: argparse.Namespace) -> int:
+    """The table of last period's plan items against this period's bullets; nonzero when the report
+    has no plan part to check against."""
+    from .brief import parse_bullets
+    from .plancheck import check_plans, plan_items, summary_line
+    from .upload import read_text_safely
+
+    items = plan_items(read_text_safely(args.last_report.name, args.last_report.read_bytes()))
+    if not items:
+        print("错误：上期报告中没有找到“下一步工作打算”或“下半年工作计划”部分。", file=sys.stderr)
+        return 1
+    matches = check_plans(items, parse_bullets(args.bullets.read_text(encoding="utf-8")))
+    for n, m in enumerate(matches, start=1):
+        found = f"  ← {m.bullet.id} {m.bullet.text}" if m.bullet else ""
+        print(f"{n:2d}. [{m.status}] {m.item.label}{found}")
+    print(summary_line(matches) + "（请逐项核对后再写入报告）", file=sys.stderr)
+    return 0
 
 
 def prepare_command() -> int:

@@ -16,7 +16,7 @@ from retrieval.parse import parse_text_report
 from retrieval.tagging import genre_for_title
 from zongjie.brief import clean_line
 from zongjie.settings import data_dir
-from zongjie.upload import MSG_SAVE_FAILED, ExampleError, check_is_report, check_size, extract_text
+from zongjie.upload import MSG_SAVE_FAILED, ExampleError, check_is_report, read_text_safely
 
 if TYPE_CHECKING:  # retrieval.index loads jieba and bm25s; only index() needs them
     from retrieval.index import SectionIndex
@@ -38,8 +38,7 @@ def report_id_for(text: str) -> str:
 
 def parse_example(filename: str, data: bytes) -> CorpusReport:
     """Check and parse one upload into the corpus tree; raises ExampleError with a user message."""
-    check_size(data)
-    text = extract_text(filename, data)
+    text = read_text_safely(filename, data)
     # The browser may send a Windows path; NUL, newlines and bidi overrides in a name would reach
     # the page's labels and the title of the example (clean_line drops every control character).
     name = clean_line(Path(filename.replace("\\", "/")).name)

@@ -23,11 +23,13 @@ class IssueKind(Kind):
 
 @dataclass
 class Bullet:
-    """One fact the user typed. `id` (B1, B2…) is how every generated fact points back to it."""
+    """One fact the user typed. `id` (B1, B2…) is how every generated fact points back to it; `source`
+    ("《3月工作信息》第2段") says which file a gathered bullet came from (zongjie.provenance), "" if typed."""
 
     id: str
     text: str
     role: str = ROLE_RESULTS
+    source: str = ""
 
 
 @dataclass

@@ -52,6 +52,7 @@ MSG_NOT_REPORT = "这份文件看起来不是工作总结或汇报（没有识�
 MSG_MACRO = "这是启用宏的 Word 文件（.docm），为安全起见不能导入，请在 Word 中另存为 .docx 后上传。"
 MSG_TEMPLATE = "这是 Word 模板文件（.dotx），请在 Word 中用它新建文档并另存为 .docx 后上传。"
 MSG_SAVE_FAILED = "范文保存失败，请检查磁盘空间或数据目录的权限后重试。"
+MSG_ENCRYPTED = "这个 Word 文件设置了打开密码（已加密），无法读取。请在 Word 中取消密码后另存为 .docx 再上传。"
 
 
 class ExampleError(UserError, ValueError):
@@ -168,9 +169,16 @@ def _decode_legacy(data: bytes) -> str:
     return text.replace("\ufffd", "")
 
 
+# A password-protected .docx is no zip: Word wraps it in an OLE compound file whose directory names
+# these streams (UTF-16-LE), so it is named for what it is rather than called an old .doc.
+_ENCRYPTED_STREAMS = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".encode("utf-16-le"))
+
+
 def _check_zip(data: bytes) -> None:
     """Reject what is not a Word zip, or would inflate far beyond its size, before anything is read."""
     if data.startswith(_OLE_MAGIC):
+        if any(stream in data for stream in _ENCRYPTED_STREAMS):
+            raise ExampleError(MSG_ENCRYPTED)
         raise ExampleError(MSG_OLD_DOC)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -362,6 +370,14 @@ class _Numbering:
             return _format_number(counters[level] or level_start, level_fmt)
 
         return re.sub(r"%([1-9])", render, text)
+
+
+def read_text_safely(filename: str, data: bytes) -> str:
+    """The text of any uploaded .docx/.txt/.md with every safety check (size, zip bomb, encoding, old or
+    macro Word) and none of the report checks: what gather reads (a 简报, a news item) need not be a
+    full report. Raises ExampleError (a UserError) with the Chinese reason."""
+    check_size(data)
+    return extract_text(filename, data)
 
 
 def check_size(data: bytes) -> None:
