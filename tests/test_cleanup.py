@@ -174,3 +174,11 @@ def test_scaffolding_has_an_issue_kind_for_the_section_flags():
 def test_prose_that_merely_names_a_work_plan_stays():
     text = "认真落实团市委年度工作要点中的各项任务，按照上级修改要求完善方案。"
     assert clean_model_text(text) == Cleaned(text, ())
+
+
+def test_a_lead_that_only_restates_its_headline_is_an_echo():
+    from zongjie.cleanup import heading_echo
+
+    assert heading_echo("紧扣中心大局，彰显青春担当作为。", "服务中心大局，彰显青春担当作为")
+    assert not heading_echo("立足青少年成长的需要，加强队建工作的组织和管理，为少年儿童提供安全、健康的成长环境。",
+                            "推动队建工作，护航少年儿童成长")

@@ -100,3 +100,11 @@ def test_a_generic_clause_said_again_later_goes_and_its_sentence_still_ends():
     (a, b), dropped = drop_repeated([first, later])
     assert a == first
     assert b == "招募返乡大学生开展志愿服务9场，此次活动提升了青年的实践能力。"
+
+
+def test_a_closing_naming_a_bullets_activity_again_gets_a_connector():
+    from zongjie.prune import drop_restatements
+
+    closing = "通过组织“青年大学习”，提升青年理论水平和思政素养。"
+    out = drop_restatements(closing, ["组织“青年大学习”每期参学率92%"], "通过上述工作，")
+    assert out == "通过上述工作，提升青年理论水平和思政素养。"

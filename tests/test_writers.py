@@ -247,3 +247,25 @@ def test_a_plan_item_never_opens_with_tongshi(bullets_text):
         "【措施】": "一是创新理论学习形式。"}))
     Drafter(chat=chat, compact=True).draft_section(report, brief, "s3")
     assert "是同时" not in report.find("s3").text and "二是加强与青年的沟通交流" in report.find("s3").text
+
+
+def test_a_problem_keeps_no_tacked_on_remedy_and_a_lead_echoing_its_headline_goes(bullets_text):
+    from zongjie.outline import build_outline
+
+    brief = brief_of(bullets_text)
+    report = build_outline(brief)
+    chat = ScriptedChatModel(responder=tag_responder({
+        "【问题】": "部分基层团组织理论学习形式单一，吸引力不强。一些团员参与不积极。"
+                    "同时，要进一步增强理论学习的针对性。"}))
+    Drafter(chat=chat, compact=True).draft_section(report, brief, "s2")
+    text = report.find("s2").text
+    assert "一些团员参与不积极" in text and "同时" not in text, text
+
+    key = next(s.key for s in report.drafting_units() if s.bullet_ids == ["B3"])
+    heading = report.find(key).heading
+    chat = ScriptedChatModel(responder=tag_responder({
+        "【导语】": "紧扣" + heading.split("，", 1)[0][2:] + "，" + heading.split("，", 1)[1] + "。",
+        "【扩写】": "团区委微信公众号上半年发布推文120篇，总阅读量达8.6万人次。青年关注度明显提高。",
+        "【成效】": "通过网上宣传，团组织影响力扩大。"}))
+    Drafter(chat=chat, compact=True).draft_section(report, brief, key)
+    assert report.find(key).text.startswith("团区委微信公众号上半年发布推文120篇"), report.find(key).text

@@ -245,6 +245,17 @@ def strip_headline(sentence: str, heading: str) -> str:
     return sentence
 
 
+def heading_echo(sentence: str, heading: str, share: float = 0.5) -> bool:
+    """A lead that only says its headline again (紧扣中心大局，彰显青春担当作为。 under 服务中心大局，彰显青春
+    担当作为): at least `share` of its character bigrams are the headline's."""
+    def grams(text: str) -> set[str]:
+        han = "".join(re.findall(r"[\u4e00-\u9fff]", text))
+        return {han[i:i + 2] for i in range(len(han) - 1)}
+
+    own = grams(sentence)
+    return bool(own) and len(own & grams(heading)) / len(own) >= share
+
+
 def unnumber_items(text: str) -> list[str]:
     """Undo a model's own 一是……；二是…… so items from several calls can be numbered once (join_items)."""
     parts = re.split(r"[；;。]?\s*(?=[一二三四五六七八九十]是)", text.strip())

@@ -186,7 +186,7 @@ def fit_length(report, brief, keys: set[str], target: int, slack: float = 0.1) -
 
 
 # Han characters a clause shares in one run with a bullet that make it a restatement of that bullet.
-RESTATE_RUN = 8
+RESTATE_RUN = 6
 
 
 def _restates(clause: str, bullets: list[str]) -> bool:

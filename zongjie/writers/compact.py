@@ -11,7 +11,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from .. import prompts
-from ..cleanup import drop_unbacked, join_items, strip_headline, unnumber_items
+from ..cleanup import drop_unbacked, heading_echo, join_items, strip_headline, unnumber_items
 from ..model import Bullet
 from ..prune import drop_restatements
 from ..text import ORDINALS, sentences
@@ -179,8 +179,9 @@ class CompactWriter:
             text = text.replace(EXAMPLE_UNIT, job.report.unit) if job.report.unit else text
             if job.section.role == ROLE_OPENING:
                 return text
-            if job.section.role == ROLE_RESULTS:
-                # "同时，……" / "此外，……" is how the model tacks on work nobody reported.
+            if job.section.role != ROLE_PLANS or proposes:
+                # "同时，……" / "此外，……" is how the model tacks on work nobody reported (and, in 问题,
+                # a remedy); only 打算's generic directions may go on with one.
                 text = "".join(s for s in sentences(text) if not ADD_ON.match(s) or _carries(s, facts_of))
             return drop_unbacked(text, [b.text for b in facts_of], examples=example_sentences(),
                                  work=not proposes, limit=limit, context=[b.text for b in context or []])
@@ -243,7 +244,8 @@ class CompactWriter:
             connector = CLOSING_CONNECTORS[(keys.index(job.section.key) if job.section.key in keys else 0)
                                            % len(CLOSING_CONNECTORS)]
             closing = drop_restatements(closing, [b.text for b in job.bullets], connector)
-        return subsection_text(strip_headline(lead, heading), items, closing)
+        lead = "" if heading_echo(lead, heading) else strip_headline(lead, heading)
+        return subsection_text(lead, items, closing)
 
     def revise_messages(self, user: str) -> list[BaseMessage]:
         # The drafting prefix, so a revision does not evict it from the server's cache.
