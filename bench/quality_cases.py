@@ -41,6 +41,8 @@ from zongjie.export_md import export_markdown  # noqa: E402
 from zongjie.grounding import allowed_terms  # noqa: E402
 
 PROMPTS = ROOT / "prompts"
+# The Party's formulas every report quotes word for word; sharing them with an example is no copy.
+OFFICIAL = ("习近平新时代中国特色社会主义思想", "在上级党委和团组织的坚强领导下", "现将有关情况总结如下", "现将有关情况汇报如下")
 
 
 @dataclass
@@ -86,6 +88,8 @@ def own_words(passage: str, brief) -> bool:
     from zongjie.facts import fixed_terms
 
     run = han_only(passage)
+    if any(run in han_only(t) for t in OFFICIAL):
+        return True
     if any(run in han_only(b.text) for b in brief.bullets):
         return True
     return any(run in han_only(t) or han_only(t) in run and len(han_only(t)) >= len(run) - 4
@@ -102,8 +106,11 @@ def score_case(case, report, brief, seconds: float, index, target: int | None) -
     else:
         findings = length_findings(lengths, length_ranges(len(brief.bullets), case.genre))
         findings = [f for f in findings if not f.startswith("items")]
-    copies = [c for c in verbatim_copies(body, exemplar_texts(index, brief) + worked_examples())
-              if not own_words(c.passage, brief)]
+    # The opening follows the worked example's formula by design (compact_system: 【开头】); every other
+    # section is held to the ≤ 12-character rule against the worked examples as well as the exemplars.
+    rest = "\n".join(s.text for s in report.all_sections() if s.key != "opening")
+    found = verbatim_copies(body, exemplar_texts(index, brief)) + verbatim_copies(rest, worked_examples())
+    copies = [c for c in found if not own_words(c.passage, brief)]
     flags = sum(len(s.issues) for s in report.all_sections())
     return CaseScore(case.name, len(brief.bullets), lengths.total, fs.recall, fs.invented, fs.invented_work,
                      repeat_share(body), instruction_echoes(body, PROMPTS), halfwidth_punct(body),
