@@ -2,6 +2,7 @@
 that crashes (a signal) or hangs is never used; the cause reaches the user in Chinese."""
 import json
 import stat
+import subprocess
 import sys
 from pathlib import Path
 
@@ -139,3 +140,16 @@ def test_a_build_that_crashes_twice_in_a_row_at_run_time_is_retired(tmp_path, mo
     assert (directory / "failed.json").exists() and not (directory / "ok.json").exists()
     with pytest.raises(LocalModelError, match="尚未在本机编译或未通过自检"):
         llama_setup.server_binary()
+
+
+def test_the_package_index_comes_from_this_interpreters_pip(monkeypatch):
+    seen = []
+
+    def fake_run(cmd, **_kw):
+        seen.append(cmd)
+        return subprocess.CompletedProcess(cmd, 0, stdout="https://mirror.example/simple/\n", stderr="")
+
+    monkeypatch.delenv("PIP_INDEX_URL", raising=False)
+    monkeypatch.setattr(llama_build.subprocess, "run", fake_run)
+    assert llama_build._index_url() == "https://mirror.example/simple"
+    assert seen[0][0] == sys.executable

@@ -20,6 +20,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tarfile
 import tempfile
 import time
@@ -141,7 +142,8 @@ def _index_url() -> str:
     url = os.environ.get("PIP_INDEX_URL", "")
     if not url:
         try:
-            out = subprocess.run(["python3", "-m", "pip", "config", "get", "global.index-url"],
+            # This interpreter's pip (the venv's), whose configuration the install itself used.
+            out = subprocess.run([sys.executable, "-m", "pip", "config", "get", "global.index-url"],
                                  capture_output=True, text=True, timeout=30)
             url = out.stdout.strip() if out.returncode == 0 else ""
         except (OSError, subprocess.SubprocessError):
