@@ -89,8 +89,9 @@ def test_sentences_lifted_from_the_worked_examples_are_dropped_unless_they_carry
     assert drop_unbacked(reported + "活动中注重与社区联动。", ["联合社区开展专题讲座5场"], examples=EXAMPLES) == \
         reported + "活动中注重与社区联动。", "work the bullet names may be mentioned again"
     paraphrased = "依托学校阵地，半年来共走访7次。"
-    assert drop_unbacked(paraphrased, ["半年来走访困境儿童7次"], examples=EXAMPLES) == paraphrased, \
-        "it carries the bullet's number"
+    assert drop_unbacked(paraphrased, ["半年来走访困境儿童7次"], examples=EXAMPLES) == "半年来共走访7次。", \
+        "it carries the bullet's number, so it stays, without the clause naming work (学校) nobody reported"
+    assert drop_unbacked(paraphrased, ["半年来走访困境儿童7次"], examples=EXAMPLES, work=False) == paraphrased
 
 
 def test_items_are_unnumbered_and_numbered_once():

@@ -269,3 +269,26 @@ def test_a_problem_keeps_no_tacked_on_remedy_and_a_lead_echoing_its_headline_goe
         "【成效】": "通过网上宣传，团组织影响力扩大。"}))
     Drafter(chat=chat, compact=True).draft_section(report, brief, key)
     assert report.find(key).text.startswith("团区委微信公众号上半年发布推文120篇"), report.find(key).text
+
+
+def test_a_plan_answer_that_lost_the_bullets_figures_is_led_by_the_bullet(bullets_text):
+    from zongjie.outline import build_outline
+
+    brief = brief_of(bullets_text)
+    report = build_outline(brief)
+    chat = ScriptedChatModel(responder=tag_responder({
+        "【计划】": "下一步将定期举办青年干部培训班，提升履职能力。",
+        "【打算】": lambda direction: f"持续{direction}，推动工作再上台阶。",
+        "【措施】": "一是创新理论学习形式；二是丰富学习载体。"}))
+    Drafter(chat=chat, compact=True).draft_section(report, brief, "s3")
+    text = report.find("s3").text
+    assert text.startswith("一是下半年计划举办青年干部培训班2期。"), text
+    assert not [i for i in report.find("s3").issues if i.kind.name == "UNUSED"]
+
+
+def test_a_users_sentence_keeps_its_facts_but_not_a_clause_of_unreported_work():
+    from zongjie.cleanup import drop_unbacked
+
+    bullet = "联合镇妇联、派出所开展“护苗”网络安全进校园活动4场"
+    out = drop_unbacked(f"{bullet}，通过举办讲座、培训和实践活动，提升青少年的网络安全意识。", [bullet])
+    assert out == f"{bullet}，提升青少年的网络安全意识。"

@@ -212,9 +212,25 @@ def drop_unbacked(text: str, sources: list[str], *, examples: Sequence[str] = ()
 
     kept: list[str] = []
     for sentence in sentences(text):
-        if own(sentence) or not (unbacked(sentence) or (limit is not None and len(kept) >= limit)):
+        if own(sentence):
+            # The user's sentence stays, but not a clause of it that adds work nobody reported
+            # (……进校园活动4场，通过举办讲座、培训和实践活动，提升……).
+            kept.append(_without_work_clauses(sentence, [*sources, *context], own_facts) if work else sentence)
+        elif not (unbacked(sentence) or (limit is not None and len(kept) >= limit)):
             kept.append(sentence)
     return "".join(kept).strip()
+
+
+def _without_work_clauses(sentence: str, pool: list[str], own_facts: list[str]) -> str:
+    clauses = _CLAUSE.findall(sentence)
+    kept: list[str] = []
+    for clause in clauses:
+        if unreported_work(clause, pool) and not any(f in clause for f in own_facts):
+            if clause[-1:] in "。！？；" and kept and kept[-1][-1:] in "，,、":
+                kept[-1] = kept[-1][:-1] + clause[-1]  # the sentence still ends where it did
+            continue
+        kept.append(clause)
+    return "".join(kept) if kept else sentence
 
 
 def lead_out_verb(genre: str) -> str:

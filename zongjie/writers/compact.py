@@ -80,6 +80,19 @@ def _fact_not_in(item: str, bullet: Bullet):
     return lambda clause: any(raw in clause for raw in missing)
 
 
+def with_facts(answer: str, bullet: Bullet) -> str:
+    """The answer for one bullet, with every figure and name of the bullet in it: an answer that lost one
+    (每季度开展1次…检查 came back as 定期…检查) is led by the bullet itself, and what the answer restated of
+    it goes (drop_restatements). The fact check would only have flagged the gap as 未采用."""
+    from ..cleanup import normalize_prose
+    from ..facts import extract_facts
+
+    if all(f.raw in answer for f in extract_facts(bullet.text)):
+        return answer
+    lead = normalize_prose(bullet.text).rstrip("。；;，, ") + "。"
+    return lead + drop_restatements(answer, [bullet.text], ITEM_CONNECTORS[0])
+
+
 def gist(bullet: str) -> str:
     """A bullet without its figures, for prompts that must not repeat them (the closing 成效)."""
     text = re.sub(r"[（(][^）)]*[）)]", "", bullet)
@@ -186,8 +199,9 @@ class CompactWriter:
             return drop_unbacked(text, [b.text for b in facts_of], examples=example_sentences(),
                                  work=not proposes, limit=limit, context=[b.text for b in context or []])
 
-        return job.complete([*compact_prefix(), HumanMessage(content=user)], facts_of,
+        text = job.complete([*compact_prefix(), HumanMessage(content=user)], facts_of,
                             max_chars=COMPACT_CALL_CHARS, rewrite=scrub)
+        return with_facts(text, facts_of[0]) if len(facts_of) == 1 and text.strip() else text
 
     def _problems(self, job: SectionJob) -> str:
         # One call per problem, like results bullets: a 1.5B model asked for several at once wrote
