@@ -29,7 +29,7 @@ def tag_responder(answers: dict):
 
 def test_compact_results_lead_items_and_closing(bullets_text):
     """Issue 14: a results subsection is one lead sentence, each bullet an 一是/二是 item of its facts and
-    one sentence on what it did, and one closing 成效 sentence — not four sentences per bullet."""
+    two sentences on what it did and changed, and one closing 成效 sentence — not four per bullet."""
     from zongjie.outline import build_outline
 
     brief = brief_of(bullets_text)
@@ -40,7 +40,7 @@ def test_compact_results_lead_items_and_closing(bullets_text):
     assert n >= 2
     chat = ScriptedChatModel(responder=tag_responder({
         "【导语】": "坚持把服务青年作为工作的出发点。",
-        "【扩写】": lambda bullet: f"{bullet}。活动贴近青年需求，参与热情高。工作中注重总结经验。",
+        "【扩写】": lambda b: f"{b}。活动贴近青年需求，参与热情高。青年的获得感明显增强。工作中注重总结经验。",
         "【成效】": "通过这些工作，团组织的凝聚力进一步增强。"}))
     drafter = Drafter(chat=chat, compact=True)
     drafter.draft_section(report, brief, key)
@@ -49,7 +49,8 @@ def test_compact_results_lead_items_and_closing(bullets_text):
     text = report.find(key).text
     assert text.startswith("坚持把服务青年作为工作的出发点。一是")
     assert "\n二是" in text and text.endswith("通过这些工作，团组织的凝聚力进一步增强。")
-    assert text.count("工作中注重总结经验") == 0, "two sentences per item: the third is dropped"
+    assert text.count("工作中注重总结经验") == 0, "three sentences per item: the fourth is dropped"
+    assert "青年的获得感明显增强" in text
     assert text.count("活动贴近青年需求，参与热情高") == 1, "a generic sentence repeated across items goes"
     assert "【" not in chat.seen[1][-1].content.split("】", 1)[1], "the item prompt is the tag and the bullet"
     assert not report.find(key).issues
@@ -202,7 +203,7 @@ def test_compact_plans_keep_each_plan_bullet_add_directions_and_answer_problems(
         "【措施】": "一是创新理论学习形式；二是丰富学习载体。"}))
     Drafter(chat=chat, compact=True).draft_section(report, brief, "s3")
     text = report.find("s3").text
-    assert text.startswith("一是举办青年干部培训班2期，提升履职能力。二是持续")
+    assert text.startswith("一是举办青年干部培训班2期，提升履职能力。\n二是持续"), "past 3 items, a paragraph each"
     assert text.endswith("创新理论学习形式。" + text.split("创新理论学习形式。")[-1]) and "丰富学习载体" in text
     assert "部分基层团组织理论学习形式单一" in chat.seen[-1][-1].content
 

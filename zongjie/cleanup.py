@@ -278,11 +278,12 @@ def unnumber_items(text: str) -> list[str]:
     return [_ITEM_PREFIX.sub("", p).strip() for p in parts if p.strip()]
 
 
-def join_items(items: list[str]) -> str:
-    """One sentence stays as it is; several become 一是……。二是……。 as a 公文 paragraph does."""
+def join_items(items: list[str], sep: str = "") -> str:
+    """One sentence stays as it is; several become 一是……。二是……。 as a 公文 paragraph does (or, with
+    sep="\n", one paragraph each)."""
     # An item that still starts with 是 after its marker went would read 一是是…: the marker says 是.
     items = [re.sub(r"^是(?![否非])", "", _ITEM_PREFIX.sub("", normalize_prose(s)).strip()) for s in items]
     items = [s if s[-1] in "。！？" else s.rstrip("；;，,") + "。" for s in items if s]
     if len(items) <= 1:
         return items[0] if items else ""
-    return "".join(f"{ORDINALS[i] if i < 10 else i + 1}是{s}" for i, s in enumerate(items))
+    return sep.join(f"{ORDINALS[i] if i < 10 else i + 1}是{s}" for i, s in enumerate(items))

@@ -27,8 +27,11 @@ EXAMPLE_UNIT = "共青团某某委员会"
 NO_PROBLEMS_TEXT = "理论学习的深度和广度还需进一步拓展，工作方式方法创新不够，服务青年的精准度和实效性有待提升。"
 # Per-call output budget (characters): about twice what each task asks for (see FULL_SECTION_CHARS).
 COMPACT_CALL_CHARS = 420
-# Sentences kept per results bullet (the facts, then what the work did); the model was asked for two.
-ITEM_SENTENCES = 2
+# Sentences kept per results bullet (the facts, what the work did, what it changed), as asked. With two,
+# drafts of the 16 bench cases ran 80–90 % of the human reports' lower bound; items of real reports run
+# 150–400 characters. A target well below the usual length keeps two.
+ITEM_SENTENCES = 3
+SHRINK = 0.85
 # Words a subsection's lead sentence opens with, one after another through the document, so no two
 # subsections open alike (the model, left to itself, began every one with 坚持把).
 LEAD_OPENERS = ("坚持", "聚焦", "围绕", "立足", "紧扣", "着眼")
@@ -37,6 +40,7 @@ ADD_ON = re.compile(r"^\s*(?:同时|此外|另外|与此同时|并且)[，,]?")
 # Forward-looking paragraphs in 打算, one per theme of this period's work (real 打算 run 650–1,150
 # characters; with directions only where plan bullets left room, 打算 came to 225–265).
 MAX_DIRECTIONS = 5
+PLAN_LINES = 3
 # What a closing's restating 通过…… clause becomes, one after another through the document (prune.
 # drop_restatements); and the same for an item's second sentence.
 CLOSING_CONNECTORS = ("通过上述工作，", "通过这些举措，", "经过持续推进，", "通过扎实工作，", "通过多措并举，",
@@ -51,12 +55,17 @@ GROW = 1.25
 
 
 def usual_length(brief) -> int:
-    """About what compact style writes for these bullets (Chinese characters), measured on the bench
-    cases: opening, per results bullet and per subsection (lead, closing), per problem, and 打算."""
+    """About what compact style writes for these bullets (Chinese characters), fitted on bench cases 01–03
+    (two-sentence items) plus the third sentence: opening; per results bullet and per subsection (lead,
+    closing); per problem; per plan bullet, per direction (one per subsection) and the measures."""
+    from ..outline import group_results
+
     results = [b for b in brief.bullets if b.role == ROLE_RESULTS]
     problems = [b for b in brief.bullets if b.role == ROLE_PROBLEMS]
-    subsections = max(1, min(5, (len(results) + 2) // 3))
-    return 110 + 85 * len(results) + 70 * subsections + 50 * max(1, len(problems)) + 330
+    plans = [b for b in brief.bullets if b.role == ROLE_PLANS]
+    subsections = max(1, len(group_results(results)))
+    return (110 + 90 * len(results) + 45 * subsections + 75 * max(1, len(problems)) + 60 * len(plans)
+            + 45 * min(subsections, MAX_DIRECTIONS) + 50)
 
 
 def length_scale(brief) -> float:
@@ -226,8 +235,10 @@ class CompactWriter:
         if problems or not answers:
             listed = "；".join(problems) or NO_PROBLEMS_TEXT.rstrip("。")
             answers.append(self._ask(job, prompts.render("compact_plans", problems=listed), []))
-        # An item must not open with "同时，" (一是同时……): that joins it to the item before.
-        return join_items([ADD_ON.sub("", item) for answer in answers for item in unnumber_items(answer)])
+        # An item must not open with "同时，" (一是同时……): that joins it to the item before. Past
+        # PLAN_LINES items, one paragraph each: eight items of 100 characters read as a wall in one.
+        items = [ADD_ON.sub("", item) for answer in answers for item in unnumber_items(answer)]
+        return join_items(items, sep="\n" if len(items) > PLAN_LINES else "")
 
     def _results(self, job: SectionJob) -> str:
         """One lead sentence (思路) for the subsection, the bullets as 一是……二是…… items of two sentences
@@ -244,7 +255,8 @@ class CompactWriter:
         for bullet in job.bullets:
             if job.should_stop():
                 break
-            limit = ITEM_SENTENCES + (1 if length_scale(job.brief) >= GROW else 0)
+            scale = length_scale(job.brief)
+            limit = ITEM_SENTENCES + (1 if scale >= GROW else -1 if scale <= SHRINK else 0)
             item = strip_headline(self._ask(job, prompts.render("compact_bullet", bullet=bullet.text), [bullet],
                                             limit=limit), heading)
             items.append(drop_restatements(item, [bullet.text], ITEM_CONNECTORS[len(items) % len(ITEM_CONNECTORS)],
