@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
+from .settings import data_dir
 from .vocab import Kind
 
 log = logging.getLogger(__name__)
@@ -73,3 +76,12 @@ def load_team_config() -> TeamConfig:
     hours = _number("ZONGJIE_SESSION_HOURS", DEFAULT_SESSION_HOURS, 0.05, 24 * 30)
     slots = int(_number("ZONGJIE_TEAM_CONCURRENCY", DEFAULT_TEAM_CONCURRENCY, 1, MAX_TEAM_CONCURRENCY))
     return TeamConfig(mode, hosts, hours, slots)
+
+
+def user_examples_dir(name: str) -> Path:
+    """Where one account's own example reports live in team mode. data_dir()/examples (single-user
+    mode's library) is the shared 范文库 then. Account names are checked (zongjie.accounts.NAME), but
+    this path is a file-system boundary, so it refuses anything but a plain folder name itself."""
+    if not name or name in (".", "..") or re.search(r"[/\\\x00]", name):
+        raise ValueError(f"not a folder name: {name!r}")
+    return data_dir(create=False) / "user-examples" / name
