@@ -9,6 +9,7 @@ and bcrypt silently ignores everything after 72 bytes, which is only 24 Chinese 
 from __future__ import annotations
 
 import re
+import secrets
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -96,10 +97,10 @@ class Accounts:
         with self.store.transaction() as db:
             if db.execute("SELECT 1 FROM accounts WHERE name=?", (name,)).fetchone():
                 raise AccountError(f"账户“{name}”已存在；要改密码请用 user reset。")
-            # A new account never takes over the sessions of a removed one of the same name.
-            (generation,) = db.execute("SELECT COALESCE(MAX(generation), 0) + 1 FROM accounts").fetchone()
+            # Random, not counted: a new account never takes over the open pages of a removed one of
+            # the same name (a count would start again from the same number).
             db.execute("INSERT INTO accounts (name, hash, admin, created, generation) VALUES (?,?,?,?,?)",
-                       (name, digest, int(admin), self.clock(), generation))
+                       (name, digest, int(admin), self.clock(), secrets.randbits(62)))
         return self.get(name)
 
     def remove(self, name: str) -> None:
@@ -111,8 +112,8 @@ class Accounts:
         """A new password; the lockout is lifted and pages signed in with the old one sign out."""
         digest = _HASHER.hash(check_password(password))
         with self.store.transaction() as db:
-            cursor = db.execute("UPDATE accounts SET hash=?, failures=0, locked_until=0, generation=generation+1 "
-                                "WHERE name=?", (digest, name))
+            cursor = db.execute("UPDATE accounts SET hash=?, failures=0, locked_until=0, generation=? WHERE name=?",
+                                (digest, secrets.randbits(62), name))
             if not cursor.rowcount:
                 raise AccountError(f"没有名为“{name}”的账户。")
 

@@ -119,7 +119,7 @@ def m004_accounts(db: sqlite3.Connection) -> None:
             created REAL NOT NULL DEFAULT 0,
             failures INTEGER NOT NULL DEFAULT 0,       -- wrong passwords in a row
             locked_until REAL NOT NULL DEFAULT 0,      -- no sign-in before this time
-            generation INTEGER NOT NULL DEFAULT 0      -- bumped by a reset: open sessions end
+            generation INTEGER NOT NULL DEFAULT 0      -- new at each add or reset: open pages end
         )""")
 
 
