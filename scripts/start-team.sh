@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Team mode (README “团队模式”): one server for a 团区委's cadres, each signing in to their own drafts.
-# Refuses to start without an account. Serves on 127.0.0.1 for nginx in front (TLS); ZONGJIE_BIND=0.0.0.0
+# Refuses to start without an account. Serves on 127.0.0.1 for nginx in front (TLS); ZONGJIE_BIND=<LAN address>
 # serves the office network directly (plain HTTP: passwords would cross the network unencrypted).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -122,6 +122,28 @@ def test_only_an_admin_sees_the_model_settings(team):
     assert any(e.label == "共享范文库" for e in admin.sidebar.expander)
 
 
+def test_personal_examples_are_private_and_the_shared_library_is_everyones(team, bullets_text):
+    from tests.test_app import FIXTURE_EXAMPLE
+    from zongjie.examples import ExampleLibrary
+    from zongjie.team import user_examples_dir
+
+    data = FIXTURE_EXAMPLE.read_text(encoding="utf-8").encode("utf-8")
+    private = ExampleLibrary(user_examples_dir("xiaoli")).add("mine.txt", data)
+    other = "一、主要工作\n" + "我们开展了大量工作，取得积极成效。" * 30 + "\n二、存在问题\n" + "问题仍然存在。" * 10
+    other += "\n三、下一步打算\n" + "继续努力工作。" * 10
+    shared = ExampleLibrary().add("shared.txt", ("共青团某区委员会2023年工作总结\n" + other).encode("utf-8"))
+    user = fill(sign_in(start(), "xiaoli"), bullets_text)
+    options = user.selectbox(key="pinned").options
+    assert private.title in options and shared.title in options
+    assert not [b for b in user.button if b.key == f"rmshared_{shared.id}"]  # listed, not removable
+    admin = fill(sign_in(start(), "admin"), bullets_text)
+    assert private.title not in admin.selectbox(key="pinned").options
+    assert shared.title in admin.selectbox(key="pinned").options
+    admin.button(key=f"rmshared_{shared.id}").click()  # only an admin can take it out
+    admin.run()
+    assert ExampleLibrary().list() == [] and ExampleLibrary(user_examples_dir("xiaoli")).list() != []
+
+
 def test_no_account_no_page(monkeypatch):
     monkeypatch.setenv("ZONGJIE_FAKE_LLM", "1")
     monkeypatch.setenv("ZONGJIE_MODE", "team")
