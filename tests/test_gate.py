@@ -25,9 +25,12 @@ class Caller:
         self.name, self.places = name, []
         self.queued, self.entered, self.leave = threading.Event(), threading.Event(), threading.Event()
         self.got: bool | None = None
+        self.told = threading.Condition()
 
         def on_wait(ahead: int) -> None:
-            self.places.append(ahead)
+            with self.told:
+                self.places.append(ahead)
+                self.told.notify_all()
             self.queued.set()
 
         def run() -> None:
@@ -41,6 +44,11 @@ class Caller:
 
         self.thread = threading.Thread(target=run, daemon=True)
         self.thread.start()
+
+    def told_place(self, ahead: int) -> bool:
+        """Wait until the last place this call was told is `ahead`."""
+        with self.told:
+            return self.told.wait_for(lambda: self.places and self.places[-1] == ahead, WAIT)
 
 
 def queue_up(gate, order, *specs):
@@ -61,16 +69,16 @@ def test_round_robin_per_user_and_each_call_knows_its_place():
         assert gate.snapshot() == (1, {"甲": 3, "乙": 2, "丙": 1})
         # as queued: a2 first; b1 behind a2 only; c1 behind a2, b1; a3 behind a2, b1, c1 ...
         assert [c.places[0] for c in (a2, a3, a4, b1, c1, b2)] == [0, 1, 2, 1, 2, 4]
-    for expected in ("a2", "b1", "c1", "a3", "b2", "a4"):
+    # a4 is told its place as it moves up: 4 calls ahead once a2 is in, then 3, 2, 1, 0
+    for expected, a4_place in (("a2", 4), ("b1", 3), ("c1", 2), ("a3", 1), ("b2", 0), ("a4", None)):
         caller = next(c for c in (a2, a3, a4, b1, c1, b2) if c.name == expected)
         assert caller.entered.wait(WAIT), (expected, order)
         assert order[-1] == expected and gate.snapshot()[0] == 1
+        if a4_place is not None:
+            assert a4.told_place(a4_place), (expected, a4.places)
         caller.leave.set()
         caller.thread.join(WAIT)
     assert order == ["a2", "b1", "c1", "a3", "b2", "a4"]
-    # a4 was told each time its place changed: pushed back as the others arrived, then moving up
-    top = a4.places.index(4)
-    assert a4.places[top:] == sorted(a4.places[top:], reverse=True) and len(a4.places[top:]) > 1
     assert gate.snapshot() == (0, {})
 
 
