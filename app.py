@@ -19,10 +19,12 @@ from ui.problems import banners
 from ui.safe import md
 from ui.sections import section_editor
 from ui.sidebar import sidebar
+from ui.signin import require_sign_in
 from ui.state import current_brief, get_store, load_draft, new_draft, notice, proofread, show_record
 from zongjie.brief import BriefError, brief_warnings
 from zongjie.errors import UserError
 from zongjie.settings import disable_tracing
+from zongjie.team import load_team_config
 
 # zongjie.draft and zongjie.llm pull in LangChain (about a second to import on this machine), so
 # they are imported where a model is first needed, not before the page's first paint.
@@ -30,11 +32,16 @@ from zongjie.settings import disable_tracing
 
 def main() -> None:
     st.set_page_config(page_title="总结 · 工作总结起草", page_icon="📝", layout="wide")
-    # Single-user tool: only a loopback Host (no DNS rebinding) on a loopback address is served.
-    refuse_public_address()
-    refuse_foreign_host()
+    # Single-user mode: only a loopback Host (no DNS rebinding) on a loopback address is served. Team
+    # mode (ZONGJIE_MODE=team): also the Host names the operator listed, on any address, and nothing
+    # before a sign-in.
+    config = load_team_config()
+    refuse_public_address(config)
+    refuse_foreign_host(config)
     disable_tracing()
     try:
+        if config.team:
+            require_sign_in(config)
         page()
     except UserError as exc:
         # The drafts database or the data folder cannot be used at all (ZONGJIE_HOME below a file, a
@@ -46,7 +53,7 @@ def open_draft() -> None:
     """The URL names the draft (a refresh keeps it); a bare visit reopens the latest draft that can
     be read, so a restart or a lost bookmark never looks like lost work, and a damaged draft is named
     and skipped. Two tabs on one draft are safe: each saves merged with the other (ui.state.PageDraft)."""
-    wanted = st.query_params.get("d")
+    wanted = st.query_params.get("d")  # in team mode, only the signed-in account's drafts load
     if wanted and load_draft(wanted):
         return
     latest, damaged = get_store().latest()

@@ -16,7 +16,8 @@ if str(ROOT) not in sys.path:
 def isolated_home(tmp_path, monkeypatch):
     monkeypatch.setenv("ZONGJIE_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("ZONGJIE_SETTINGS", raising=False)
-    for var in ("ZONGJIE_BASE_URL", "ZONGJIE_MODEL", "ZONGJIE_API_KEY", "OPENAI_API_KEY", "ZONGJIE_FAKE_LLM"):
+    for var in ("ZONGJIE_BASE_URL", "ZONGJIE_MODEL", "ZONGJIE_API_KEY", "OPENAI_API_KEY", "ZONGJIE_FAKE_LLM",
+                "ZONGJIE_MODE", "ZONGJIE_ALLOWED_HOSTS", "ZONGJIE_SESSION_HOURS", "ZONGJIE_TEAM_CONCURRENCY"):
         monkeypatch.delenv(var, raising=False)
     return tmp_path / "home"
 

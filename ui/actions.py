@@ -279,6 +279,10 @@ class LiveProgress(DraftListener):
         self.buffers[key] = []
         self.live.warning(f"{md(reason)}，正在自动重试…")
 
+    def queued(self, key: str, ahead: int) -> None:
+        # Team mode: every account's model calls share one bounded gate (zongjie.gate).
+        self.live.info(f"排队中，前面还有 {ahead} 份" if ahead else "排队中，马上开始…")
+
     def section_done(self, key: str, text: str) -> None:
         self.finished += 1
         finish_section(key, "生成")

@@ -1,13 +1,18 @@
 """第三步 · 导出: the report as GB/T 9704 Word and as Markdown."""
 from __future__ import annotations
 
+import contextlib
 import copy
 
 import streamlit as st
 
+from zongjie.audit import AuditAction
+from zongjie.errors import UserError
 from zongjie.export_docx import export_docx
 from zongjie.export_md import export_markdown
 from zongjie.model import Report
+
+from .state import get_store
 
 
 def downloads(report: Report) -> None:
@@ -20,6 +25,18 @@ def downloads(report: Report) -> None:
     snapshot = copy.deepcopy(report)
     c1.download_button("下载 Word（.docx）", data=lambda: export_docx(snapshot, inline_headlines=inline),
                        file_name=f"{report.title[:40]}.docx", use_container_width=True,
+                       on_click=record_export, args=("docx",),
                        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     c2.download_button("下载 Markdown", data=export_markdown(report).encode("utf-8"),
-                       file_name=f"{report.title[:40]}.md", use_container_width=True)
+                       file_name=f"{report.title[:40]}.md", use_container_width=True,
+                       on_click=record_export, args=("md",))
+
+
+def record_export(kind: str) -> None:
+    """The audit row of an export (which draft, which format; never its text). A database that cannot
+    take it (full disk) never stops the download the user asked for."""
+    draft_id = st.session_state.get("draft_id")
+    if not draft_id:
+        return
+    with contextlib.suppress(UserError):
+        get_store().audit(AuditAction.EXPORTED, draft_id, kind)

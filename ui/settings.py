@@ -1,5 +1,6 @@
 """The 模型设置 panel: the endpoint, model, key, concurrency and drafting style, saved to the settings
-file, and a one-line connection test through the same runtime the drafts use."""
+file, and a one-line connection test through the same runtime the drafts use. In team mode only an
+admin sees and changes them; other accounts are told who does (nothing of the endpoint is shown)."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -12,13 +13,16 @@ from zongjie.runtime import fake_requested
 from zongjie.settings import MAX_CONCURRENCY, SettingsError, endpoint_warnings, load_settings, safe_url, save_settings
 
 from .safe import md
-from .state import notice, runtime
+from .state import notice, runtime, signed_in_admin
 
 STYLES = {"auto": "自动", "compact": "逐条扩写（适合小模型）", "full": "整节生成并参照范文"}
 
 
 def settings_panel() -> None:
     with st.expander("模型设置"):
+        if not signed_in_admin():
+            st.caption("模型服务由管理员统一设置。")
+            return
         if fake_requested():
             st.caption("演示模式：使用确定性模板，不调用任何模型。")
             return
@@ -54,6 +58,8 @@ def settings_panel() -> None:
 
 
 def on_save_settings() -> None:
+    if not signed_in_admin():  # the button is drawn for admins only; a callback checks again anyway
+        return
     s = load_settings()
     url = st.session_state.cfg_base_url.strip()
     if url == safe_url(s.base_url):  # the masked form of the saved URL: keep the saved one
@@ -70,6 +76,8 @@ def on_save_settings() -> None:
 
 
 def on_test_connection() -> None:
+    if not signed_in_admin():
+        return
     from langchain_core.messages import HumanMessage
 
     from zongjie.llm import describe_error

@@ -12,12 +12,14 @@ import streamlit as st
 from zongjie.brief import make_brief
 from zongjie.errors import UserError
 from zongjie.examples import ExampleLibrary
+from zongjie.gate import team_gate
 from zongjie.model import Brief, Report, numbered_heading
 from zongjie.proofread import ProofIssue, check_report
 from zongjie.runtime import Runtime
 from zongjie.session import DraftSession, record
 from zongjie.settings import data_dir, load_settings
 from zongjie.store import DraftDeleted, DraftRecord, SaveConflict, Store
+from zongjie.team import TeamConfig, load_team_config, user_examples_dir
 from zongjie.vocab import GENRES
 
 SAMPLE = """五四期间组织基层团组织开展青年文化节主题团日活动30余场，覆盖4560名团员青年
@@ -39,9 +41,50 @@ def _store(path: str) -> Store:
     return Store(Path(path) / "zongjie.sqlite3")
 
 
-def get_store() -> Store:
-    """One Store per data folder (keyed, so a changed ZONGJIE_HOME never writes into the old one)."""
+def shared_store() -> Store:
+    """One Store per data folder (keyed, so a changed ZONGJIE_HOME never writes into the old one), as
+    the local owner's; the accounts and the audit record are read through it."""
     return _store(str(data_dir()))
+
+
+def get_store() -> Store:
+    """The drafts this page may see: in team mode only the signed-in account's (ui.signin), and none
+    before a sign-in; in single-user mode the local owner's, as ever."""
+    if not team().team:
+        return shared_store()
+    signed = st.session_state.get("signed_in")
+    if signed is None:
+        raise UserError("请先登录。")
+    return shared_store().as_owner(signed.name)
+
+
+def team() -> TeamConfig:
+    return load_team_config()
+
+
+def signed_in_admin() -> bool:
+    """May change the model settings and the shared examples: anyone in single-user mode."""
+    if not team().team:
+        return True
+    signed = st.session_state.get("signed_in")
+    return bool(signed and signed.admin)
+
+
+def libraries() -> tuple[ExampleLibrary, ExampleLibrary | None]:
+    """(this user's own examples, the shared 范文库 or None). Single-user mode has one library, the
+    data folder's; in team mode that one is the shared library, which admins manage."""
+    signed = st.session_state.get("signed_in")
+    if not team().team or signed is None:
+        return ExampleLibrary(), None
+    return ExampleLibrary(user_examples_dir(signed.name)), ExampleLibrary()
+
+
+def example_reports() -> list:
+    """The examples this user drafts from: the shared ones, then their own (one copy of each)."""
+    mine, shared = libraries()
+    reports = {r.id: r for r in (shared.list() if shared else [])}
+    reports.update((r.id, r) for r in mine.list())
+    return list(reports.values())
 
 
 @st.cache_resource(show_spinner="正在加载范文库…")
@@ -61,23 +104,32 @@ def shipped_reports() -> list[tuple[str, str]]:
 def style_reports() -> dict[str, str]:
     """Report ids and titles for the 风格范文 choice, read without building the index: jieba's
     dictionary load and tokenising would otherwise sit on the page's first paint."""
-    return dict(shipped_reports() + [(r.id, r.title) for r in ExampleLibrary().list()])
+    return dict(shipped_reports() + [(r.id, r.title) for r in example_reports()])
 
 
 def get_index():
-    """The shipped corpus plus the user's own examples; rebuilt only when that list changes."""
-    library = ExampleLibrary()
-    signature = tuple(r.id for r in library.list())
+    """The shipped corpus plus the user's examples (and the shared ones); rebuilt only when that list
+    changes. A copy: the shared index is never changed."""
+    reports = example_reports()
+    signature = tuple(r.id for r in reports)
     cached = st.session_state.get("_index")
     if cached is None or cached[0] != signature:
-        index = library.index(get_base_index()) if signature else get_base_index()
+        index = get_base_index()
+        if reports:
+            index = index.copy()
+            index.add_reports(reports)
         st.session_state._index = (signature, index)
     return st.session_state._index[1]
 
 
 def runtime() -> Runtime:
-    """The model, style and concurrency for the settings as saved now (the panel may have changed them)."""
-    return Runtime(load_settings())
+    """The model, style and concurrency for the settings as saved now (the panel may have changed them).
+    In team mode every model call waits its turn at the one gate of this process (zongjie.gate)."""
+    config = team()
+    signed = st.session_state.get("signed_in")
+    if not config.team or signed is None:
+        return Runtime(load_settings())
+    return Runtime(load_settings(), user=signed.name, gate=team_gate(config.concurrency))
 
 
 # ---- the open draft -----------------------------------------------------------------------------
@@ -176,6 +228,8 @@ def load_draft(draft_id: str) -> bool:
         notice(str(exc), "error")
         return False
     if found is None:
+        if team().team:  # an id of another account's draft reads exactly like one that never existed
+            notice("未找到该草稿。", "error")
         return False
     show_record(found)
     return True

@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("prepare-model", help="拼装并校验内置模型文件，编译并自检本机的 llama.cpp 运行时")
     doc = sub.add_parser("doctor", help="检查内置模型：CPU 特性、llama.cpp 编译参数、模型文件、一次计时生成")
     doc.add_argument("--no-generate", action="store_true", help="不做生成测试")
+    from .cli_team import add_commands
+
+    add_commands(sub)  # user, audit, team-check (team mode)
     return parser
 
 
@@ -73,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
             from .doctor import report
 
             return 0 if report(generate=not args.no_generate) else 1
+        if args.command in ("user", "audit", "team-check"):
+            from .cli_team import run
+
+            return run(args)
         return draft_command(args)
     except (UserError, LocalModelError, OSError, UnicodeDecodeError) as exc:
         print(f"错误：{_message(exc)}", file=sys.stderr)

@@ -198,7 +198,7 @@ class Drafter:
             listener.retrying(key, reason)
 
         raw = stream_text(self.chat, messages, on_token=on_token, should_stop=stop, on_retry=on_retry,
-                          max_chars=max_chars)
+                          max_chars=max_chars, on_queue=lambda ahead: listener.queued(key, ahead))
         cleaned = clean_model_text(raw)
         with self._lock:
             self.scaffolding.setdefault(key, []).extend(cleaned.scaffolding)

@@ -26,6 +26,9 @@ class DraftListener:
     def section_done(self, key: str, text: str) -> None:
         """The section's final text is in the report."""
 
+    def queued(self, key: str, ahead: int) -> None:
+        """Team mode: the section's next model call waits, `ahead` calls of all users before it."""
+
 
 class QueuedListener(DraftListener):
     """Queues every event from any thread; drain() delivers them to `target` on the calling thread, so
@@ -49,6 +52,9 @@ class QueuedListener(DraftListener):
 
     def section_done(self, key: str, text: str) -> None:
         self._events.put((self.target.section_done, (key, text)))
+
+    def queued(self, key: str, ahead: int) -> None:
+        self._events.put((self.target.queued, (key, ahead)))
 
     def drain(self) -> None:
         """Deliver everything queued so far, in order."""

@@ -35,6 +35,7 @@ from .faults import (
     redact,
     retry_after,
 )
+from .gate import turn
 from .local_model import (
     MODEL_NAME,
     LocalModelError,
@@ -194,8 +195,11 @@ def stream_text(chat: BaseChatModel, messages: list[BaseMessage],
                 on_token: Callable[[str], None] | None = None,
                 should_stop: Callable[[], bool] | None = None,
                 on_retry: Callable[[int, float, str], None] | None = None,
-                max_chars: int | None = None) -> str:
+                max_chars: int | None = None, on_queue: Callable[[int], None] | None = None) -> str:
     """Stream a completion, reporting each piece; returns the full text (partial if stopped).
+
+    In team mode every attempt first waits its turn at the process's one gate to the endpoint
+    (zongjie.gate, attached to `chat` by the runtime); on_queue(calls ahead) reports the wait.
 
     max_chars: the output budget. The stream is closed once it is reached, and the piece that
     crosses it is cut there, so a single oversized delta (one of 10 MB was seen) cannot bypass it.
@@ -213,7 +217,7 @@ def stream_text(chat: BaseChatModel, messages: list[BaseMessage],
         if attempt > 1 and should_stop and should_stop():
             return ""
         try:
-            text = _attempt(chat, messages, on_token, should_stop, max_chars)
+            text = _gated_attempt(chat, messages, on_token, should_stop, max_chars, on_queue)
             succeeded = getattr(chat, "_zongjie_succeeded", None)
             if succeeded is not None:
                 succeeded()
@@ -244,6 +248,15 @@ def stream_text(chat: BaseChatModel, messages: list[BaseMessage],
                 hook()
             except LocalModelError as exc:
                 raise LLMError(str(exc), CRASH if isinstance(exc, ServerCrashed) else CONNECT) from exc
+
+
+def _gated_attempt(chat: BaseChatModel, messages: list[BaseMessage], on_token: Callable[[str], None] | None,
+                   should_stop: Callable[[], bool] | None, max_chars: int | None,
+                   on_queue: Callable[[int], None] | None) -> str:
+    """One attempt after its turn at the team gate (none in single-user mode); "" when stopped while
+    queued, as for a stop before the first piece: nothing was sent."""
+    with turn(chat, on_queue, should_stop) as granted:
+        return _attempt(chat, messages, on_token, should_stop, max_chars) if granted else ""
 
 
 class _CallbackError(Exception):

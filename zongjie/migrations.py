@@ -19,9 +19,15 @@ MIGRATIONS: list[Migration] = []
 COLUMNS = {
     "drafts": {"id": None, "title": "TEXT NOT NULL DEFAULT '未命名草稿'", "created": "REAL NOT NULL DEFAULT 0",
                "updated": "REAL NOT NULL DEFAULT 0", "inputs": "TEXT NOT NULL DEFAULT '{}'", "report": "TEXT",
-               "rev": "INTEGER NOT NULL DEFAULT 0"},
+               "rev": "INTEGER NOT NULL DEFAULT 0", "owner": "TEXT NOT NULL DEFAULT 'local'"},
     "versions": {"draft_id": None, "section_key": None, "seq": None, "created": "REAL NOT NULL DEFAULT 0",
                  "note": "TEXT NOT NULL DEFAULT ''", "paragraphs": "TEXT NOT NULL DEFAULT '[]'"},
+    "accounts": {"name": None, "hash": None, "admin": "INTEGER NOT NULL DEFAULT 0",
+                 "created": "REAL NOT NULL DEFAULT 0", "failures": "INTEGER NOT NULL DEFAULT 0",
+                 "locked_until": "REAL NOT NULL DEFAULT 0",
+                 "generation": "INTEGER NOT NULL DEFAULT 0"},
+    "audit": {"at": None, "user": None, "action": None, "draft_id": "TEXT NOT NULL DEFAULT ''",
+              "detail": "TEXT NOT NULL DEFAULT ''"},
 }
 
 
@@ -91,6 +97,46 @@ def m001_drafts_and_versions(db: sqlite3.Connection) -> None:
 def m002_drafts_rev(db: sqlite3.Connection) -> None:
     """drafts.rev, bumped by every save: tells a tab whether anyone else saved (Store.save_merged)."""
     _add_missing(db, "drafts", ["rev"])
+
+
+@migration
+def m003_drafts_owner(db: sqlite3.Connection) -> None:
+    """drafts.owner: whose draft it is (team mode). Every draft of an earlier release was made in
+    single-user mode, so it belongs to the local owner ('local', zongjie.team.LOCAL_OWNER)."""
+    _add_missing(db, "drafts", ["owner"])
+    db.execute("CREATE INDEX IF NOT EXISTS drafts_owner ON drafts (owner, updated)")
+
+
+@migration
+def m004_accounts(db: sqlite3.Connection) -> None:
+    """Team mode's accounts (zongjie/accounts.py): an argon2 hash, never the password."""
+    _add_missing(db, "accounts", list(COLUMNS["accounts"]))
+    db.execute("""
+        CREATE TABLE IF NOT EXISTS accounts (
+            name TEXT PRIMARY KEY,
+            hash TEXT NOT NULL,                        -- argon2id, with its salt and parameters
+            admin INTEGER NOT NULL DEFAULT 0,
+            created REAL NOT NULL DEFAULT 0,
+            failures INTEGER NOT NULL DEFAULT 0,       -- wrong passwords in a row
+            locked_until REAL NOT NULL DEFAULT 0,      -- no sign-in before this time
+            generation INTEGER NOT NULL DEFAULT 0      -- new at each add or reset: open pages end
+        )""")
+
+
+@migration
+def m005_audit(db: sqlite3.Connection) -> None:
+    """Who created, exported or deleted which draft (zongjie/audit.py); ids only, never draft text."""
+    _add_missing(db, "audit", list(COLUMNS["audit"]))
+    db.executescript("""
+        CREATE TABLE IF NOT EXISTS audit (
+            at REAL NOT NULL,
+            user TEXT NOT NULL,
+            action TEXT NOT NULL,
+            draft_id TEXT NOT NULL DEFAULT '',
+            detail TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX IF NOT EXISTS audit_at ON audit (at);
+    """)
 
 
 def migrate(db: sqlite3.Connection) -> list[str]:

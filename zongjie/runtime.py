@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # LangChain and the model client load only when a model is fi
     from langchain_core.language_models.chat_models import BaseChatModel
 
     from .draft import Drafter
+    from .gate import FairGate
     from .local_model import LocalServer
 
 log = logging.getLogger(__name__)
@@ -86,12 +87,16 @@ def _embedded_chat(settings: Settings, server: LocalServer) -> BaseChatModel:
 @dataclass
 class Runtime:
     """What a draft runs on, from Settings: `chat()` the model, `writer` the style, `concurrency` the
-    sections at once, `drafter()` all of it together. `fake` uses the template model instead."""
+    sections at once, `drafter()` all of it together. `fake` uses the template model instead.
+
+    Team mode: with a `gate`, every call of the chat model waits its turn there as `user`."""
 
     settings: Settings = field(default_factory=load_settings)
     fake: bool = field(default_factory=fake_requested)
     fake_delay: float = field(default_factory=lambda: float(os.environ.get("ZONGJIE_FAKE_DELAY", "0") or 0))
     server: EmbeddedServer = field(default=EMBEDDED, repr=False)
+    user: str = ""
+    gate: FairGate | None = field(default=None, repr=False)
 
     @property
     def compact(self) -> bool:
@@ -122,6 +127,14 @@ class Runtime:
 
     def chat(self, *, timeout: float | None = None) -> BaseChatModel:
         """The chat model; `timeout` (a connection test) also turns retries off."""
+        chat = self._chat(timeout)
+        if self.gate is not None:
+            from .gate import attach_gate
+
+            attach_gate(chat, self.gate, self.user)
+        return chat
+
+    def _chat(self, timeout: float | None) -> BaseChatModel:
         if self.fake:
             from .fake_llm import TemplateChatModel
 

@@ -9,24 +9,30 @@ still shows). Reads keep working on a full or read-only disk.
 Two tabs on one draft: each keeps the record it last read or wrote and saves with `save_merged`, a
 three-way merge (zongjie.merge) under the write lock; `rev` counts saves. Only the same field or the
 same part of the same section changed in both is a SaveConflict.
+
+Every draft has an owner. A Store reads and writes only its owner's drafts and their versions (team
+mode gives each signed-in account its view, `as_owner`; single-user mode is the fixed LOCAL_OWNER): a
+draft id of another owner behaves exactly like one that does not exist. Creating, restoring and
+deleting a draft each write their audit row (zongjie.audit) in the same transaction.
 """
 from __future__ import annotations
 
 import copy
-import json
 import logging
 import sqlite3
 import time
 import uuid
 from collections.abc import Callable
 from contextlib import closing, contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import TypeVar
 
+from . import audit
+from .audit import AuditAction
 from .merge import merge_inputs, merge_report
 from .migrations import COLUMNS, Incompatible, migrate, missing_columns
-from .model import MAX_SECTION_CHARS, Paragraph, Report, cap_paragraphs
+from .model import Paragraph, Report
 from .settings import SettingsError, data_dir
 from .store_errors import (
     DraftDamaged,
@@ -37,6 +43,8 @@ from .store_errors import (
     is_busy,
     is_corrupt,
 )
+from .store_records import DraftRecord, Version, plain, record_from_row, to_json, versions_from_rows
+from .team import LOCAL_OWNER
 
 # The errors live in store_errors; callers know them from here.
 __all__ = ["DraftDamaged", "DraftDeleted", "DraftRecord", "SaveConflict", "Store", "StoreError", "Version",
@@ -52,47 +60,9 @@ class _Damaged(Exception):
     """The database file is not a readable SQLite database (seen at startup)."""
 
 
-def _json(value: object) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        # A lone surrogate (a model reply can carry one) cannot be stored as UTF-8; \u escapes can,
-        # and json.loads gives back exactly the same text.
-        return json.dumps(value)
-    return text
-
-
-def _plain(text: str) -> str:
-    return text.encode("utf-8", "replace").decode("utf-8")
-
-
-@dataclass
-class DraftRecord:
-    id: str
-    title: str
-    created: float
-    updated: float
-    inputs: dict
-    report: Report | None
-    rev: int = 0  # the save this record reflects: the base of the tab's next save_merged
-    notices: list[str] = field(default_factory=list)  # repairs made while loading (oversized sections)
-
-
-@dataclass
-class Version:
-    seq: int
-    created: float
-    note: str
-    paragraphs: list[Paragraph]
-
-    @property
-    def text(self) -> str:
-        return "\n".join(p.text for p in self.paragraphs)
-
-
 class Store:
-    def __init__(self, path: Path | None = None):
+    def __init__(self, path: Path | None = None, owner: str = LOCAL_OWNER):
+        self.owner = owner
         try:
             self.path = Path(path or data_dir() / "zongjie.sqlite3")
         except SettingsError as exc:  # ZONGJIE_HOME below a regular file, say
@@ -104,6 +74,7 @@ class Store:
         # Set when the database could be opened only for reading (full or read-only disk).
         self.read_only = False
         self._rev = "rev"  # the column, or "0" on a not yet upgraded database read read-only
+        self._owner = "owner"  # the column, or the local owner's name on such a database
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -143,6 +114,7 @@ class Store:
                 raise exc from exc.__cause__  # the first failure is the one to explain
             self.read_only = True
             self._rev = "0" if "rev" in missing.get("drafts", ()) else "rev"
+            self._owner = f"'{LOCAL_OWNER}'" if "owner" in missing.get("drafts", ()) else "owner"
             log.warning("drafts database %s opened read-only: %s", self.path, exc)
 
     @staticmethod
@@ -223,13 +195,34 @@ class Store:
             except sqlite3.Error:
                 raise exc from exc.__cause__  # the first failure is the one to explain
 
+    # ---- for the account, audit and team modules, which share this database --------------
+    def as_owner(self, owner: str) -> Store:
+        """The same database, seen as `owner`'s: only its drafts (a cheap copy; nothing is reopened)."""
+        view = copy.copy(self)
+        view.owner = owner
+        return view
+
+    def transaction(self, immediate: bool = False):
+        """One transaction (see _tx); SQLite failures become StoreError."""
+        return self._tx(immediate)
+
+    def read(self, query: Callable[[sqlite3.Connection], T]) -> T:
+        """A read that also works on a full or read-only disk (see _read)."""
+        return self._read(query)
+
+    def audit(self, action: AuditAction, draft_id: str = "", detail: str = "") -> None:
+        """Record that this owner did `action` (an export, say) to one of its own drafts."""
+        with self._tx() as db:
+            audit.write(db, self.owner, action, draft_id, detail)
+
     # ---- drafts -------------------------------------------------------------------------
     def create(self, inputs: dict, title: str = "未命名草稿") -> str:
         draft_id = uuid.uuid4().hex[:12]
         now = time.time()
         with self._tx() as db:
-            db.execute("INSERT INTO drafts (id,title,created,updated,inputs,report) VALUES (?,?,?,?,?,NULL)",
-                       (draft_id, _plain(title), now, now, _json(inputs)))
+            db.execute("INSERT INTO drafts (id,title,created,updated,inputs,report,owner) VALUES (?,?,?,?,?,NULL,?)",
+                       (draft_id, plain(title), now, now, to_json(inputs), self.owner))
+            audit.write(db, self.owner, AuditAction.CREATED, draft_id)
         return draft_id
 
     def save(self, draft_id: str, inputs: dict | None = None, report: Report | None = None,
@@ -239,15 +232,16 @@ class Store:
         sets, args = ["updated=?", "rev=rev+1"], [time.time()]
         if inputs is not None:
             sets.append("inputs=?")
-            args.append(_json(inputs))
+            args.append(to_json(inputs))
         if report is not None:
             sets.append("report=?")
-            args.append(_json(report.to_dict()))
+            args.append(to_json(report.to_dict()))
         if title is not None:
             sets.append("title=?")
-            args.append(_plain(title))
+            args.append(plain(title))
         with self._tx() as db:
-            cursor = db.execute(f"UPDATE drafts SET {', '.join(sets)} WHERE id=?", (*args, draft_id))
+            cursor = db.execute(f"UPDATE drafts SET {', '.join(sets)} WHERE id=? AND owner=?",
+                                (*args, draft_id, self.owner))
             if cursor.rowcount == 0:
                 raise DraftDeleted(draft_id)
 
@@ -265,11 +259,12 @@ class Store:
         `force`, which writes this tab's version as is; DraftDeleted when the draft is gone,
         DraftDamaged when the stored row cannot be read (force overwrites it)."""
         with self._tx(immediate=True) as db:
-            row = db.execute(f"SELECT {self._columns()} FROM drafts WHERE id=?", (draft_id,)).fetchone()
+            row = db.execute(f"SELECT {self._columns()} FROM drafts WHERE id=? AND owner=?",
+                             (draft_id, self.owner)).fetchone()
             if row is None:
                 raise DraftDeleted(draft_id)
             try:
-                current = self._record(row)
+                current = record_from_row(row)
             except DraftDamaged:
                 if not force:
                     raise
@@ -294,29 +289,32 @@ class Store:
                 new_title = (new_report.title if report is not None and new_report is not None and new_report.title
                              else current.title)
             now = time.time()
-            db.execute("UPDATE drafts SET inputs=?, report=?, title=?, updated=?, rev=rev+1 WHERE id=?",
-                       (_json(new_inputs), _json(new_report.to_dict()) if new_report is not None else None,
-                        _plain(new_title), now, draft_id))
-        return DraftRecord(draft_id, _plain(new_title), current.created, now, copy.deepcopy(new_inputs),
+            db.execute("UPDATE drafts SET inputs=?, report=?, title=?, updated=?, rev=rev+1 WHERE id=? AND owner=?",
+                       (to_json(new_inputs), to_json(new_report.to_dict()) if new_report is not None else None,
+                        plain(new_title), now, draft_id, self.owner))
+        return DraftRecord(draft_id, plain(new_title), current.created, now, copy.deepcopy(new_inputs),
                            copy.deepcopy(new_report), rev=current.rev + 1)
 
     def restore(self, draft_id: str, inputs: dict, report: Report | None = None, title: str = "未命名草稿") -> None:
-        """Put back a draft deleted under an open tab, with the same id (its ?d= link keeps working)."""
+        """Put back a draft deleted under an open tab, with the same id (its ?d= link keeps working).
+        An id that another owner holds is never written: DraftDeleted, as for a draft that is gone."""
         now = time.time()
         with self._tx() as db:
-            cursor = db.execute("INSERT OR IGNORE INTO drafts (id,title,created,updated,inputs,report) "
-                                "VALUES (?,?,?,?,?,?)",
-                                (draft_id, _plain(title), now, now, _json(inputs),
-                                 _json(report.to_dict()) if report is not None else None))
-        if cursor.rowcount == 0:  # restored meanwhile (by the other tab): save over it
+            cursor = db.execute("INSERT OR IGNORE INTO drafts (id,title,created,updated,inputs,report,owner) "
+                                "VALUES (?,?,?,?,?,?,?)",
+                                (draft_id, plain(title), now, now, to_json(inputs),
+                                 to_json(report.to_dict()) if report is not None else None, self.owner))
+            if cursor.rowcount:
+                audit.write(db, self.owner, AuditAction.RESTORED, draft_id)
+        if cursor.rowcount == 0:  # restored meanwhile (by the other tab): save over it (if it is ours)
             self.save(draft_id, inputs=inputs, report=report, title=title)
 
     def load(self, draft_id: str) -> DraftRecord | None:
         """The draft, or None if there is none with this id; DraftDamaged if its row is unreadable.
         Oversized sections are cut to MAX_SECTION_CHARS, with a notice in record.notices."""
-        row = self._read(lambda db: db.execute(f"SELECT {self._columns()} FROM drafts WHERE id=?",
-                                               (draft_id,)).fetchone())
-        return None if row is None else self._record(row)
+        row = self._read(lambda db: db.execute(f"SELECT {self._columns()} FROM drafts WHERE id=? AND {self._owner}=?",
+                                               (draft_id, self.owner)).fetchone())
+        return None if row is None else record_from_row(row)
 
     def latest(self) -> tuple[DraftRecord | None, list[tuple[str, str]]]:
         """For a visit without ?d=: the most recently saved draft that can be read, and the (id, title)
@@ -333,66 +331,46 @@ class Store:
         return None, damaged
 
     def list(self) -> list[tuple[str, str, float]]:
-        rows = self._read(lambda db: db.execute("SELECT id,title,updated FROM drafts ORDER BY updated DESC").fetchall())
+        rows = self._read(lambda db: db.execute(
+            f"SELECT id,title,updated FROM drafts WHERE {self._owner}=? ORDER BY updated DESC",
+            (self.owner,)).fetchall())
         return [(r[0], str(r[1]), r[2]) for r in rows]
 
     def delete(self, draft_id: str) -> None:
         with self._tx() as db:
-            db.execute("DELETE FROM drafts WHERE id=?", (draft_id,))
-            db.execute("DELETE FROM versions WHERE draft_id=?", (draft_id,))
+            cursor = db.execute("DELETE FROM drafts WHERE id=? AND owner=?", (draft_id, self.owner))
+            if cursor.rowcount:
+                audit.write(db, self.owner, AuditAction.DELETED, draft_id)
+            # Versions go with the draft, and orphans of an earlier delete too; never those of a
+            # draft by that id that someone else still holds.
+            db.execute("DELETE FROM versions WHERE draft_id=? AND NOT EXISTS (SELECT 1 FROM drafts WHERE id=?)",
+                       (draft_id, draft_id))
 
     def _columns(self) -> str:
         return f"id,title,created,updated,inputs,report,{self._rev}"
 
-    def _record(self, row: tuple) -> DraftRecord:
-        draft_id, title = row[0], str(row[1])
-        try:
-            inputs = json.loads(row[4])
-            if not isinstance(inputs, dict):
-                raise TypeError("inputs is not an object")
-            data = json.loads(row[5]) if row[5] else None
-            if data is not None and not isinstance(data, dict):
-                raise TypeError("report is not an object")
-            report = Report.from_dict(data) if data is not None else None
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            log.warning("draft %s is damaged: %s", draft_id, exc)
-            raise DraftDamaged(draft_id, title) from exc
-        notices = []
-        for section in report.all_sections() if report is not None else []:
-            size = len(section.text)
-            if size > MAX_SECTION_CHARS:
-                section.paragraphs = cap_paragraphs(section.paragraphs)
-                name = "开头" if section.key == "opening" else f"“{section.heading}”"
-                notices.append(f"{name}一节长达 {size} 字，超过每节 {MAX_SECTION_CHARS} 字的上限，"
-                               f"打开时只保留了前 {MAX_SECTION_CHARS} 字。")
-        return DraftRecord(draft_id, title, row[2], row[3], inputs, report, rev=int(row[6] or 0), notices=notices)
+    def _owns(self, db: sqlite3.Connection, draft_id: str) -> bool:
+        return db.execute(f"SELECT 1 FROM drafts WHERE id=? AND {self._owner}=?",
+                          (draft_id, self.owner)).fetchone() is not None
 
     # ---- section versions -----------------------------------------------------------------
     def add_version(self, draft_id: str, section_key: str, paragraphs: list[Paragraph], note: str) -> int:
         # IMMEDIATE: otherwise two tabs can both read the same MAX(seq) and the second INSERT fails.
         with self._tx(immediate=True) as db:
-            if db.execute("SELECT 1 FROM drafts WHERE id=?", (draft_id,)).fetchone() is None:
+            if not self._owns(db, draft_id):
                 raise DraftDeleted(draft_id)  # a version of nothing would be invisible, i.e. lost
             (last,) = db.execute("SELECT COALESCE(MAX(seq),0) FROM versions WHERE draft_id=? AND section_key=?",
                                  (draft_id, section_key)).fetchone()
             db.execute("INSERT INTO versions VALUES (?,?,?,?,?,?)",
-                       (draft_id, section_key, last + 1, time.time(), _plain(note),
-                        _json([asdict(p) for p in paragraphs])))
+                       (draft_id, section_key, last + 1, time.time(), plain(note),
+                        to_json([asdict(p) for p in paragraphs])))
         return last + 1
 
     def versions(self, draft_id: str, section_key: str) -> list[Version]:
-        """The section's history, oldest first; a damaged row is left out (and logged), not fatal."""
+        """The section's history, oldest first; a damaged row is left out (and logged), not fatal. Another
+        owner's draft has none."""
         rows = self._read(lambda db: db.execute(
-            "SELECT seq,created,note,paragraphs FROM versions WHERE draft_id=? AND section_key=? ORDER BY seq",
-            (draft_id, section_key)).fetchall())
-        out = []
-        for seq, created, note, paragraphs in rows:
-            try:
-                items = json.loads(paragraphs)
-                if not all(isinstance(p, dict) and isinstance(p.get("text"), str) for p in items):
-                    raise TypeError("not a list of paragraphs")
-                out.append(Version(seq, created, str(note), [Paragraph(p["text"], list(p.get("bullet_ids", [])))
-                                                              for p in items]))
-            except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                log.warning("skipping damaged version %s of %s/%s: %s", seq, draft_id, section_key, exc)
-        return out
+            "SELECT seq,created,note,paragraphs FROM versions WHERE draft_id=? AND section_key=? "
+            f"AND EXISTS (SELECT 1 FROM drafts WHERE id=? AND {self._owner}=?) ORDER BY seq",
+            (draft_id, section_key, draft_id, self.owner)).fetchall())
+        return versions_from_rows(rows, draft_id, section_key)
