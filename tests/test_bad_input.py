@@ -321,9 +321,11 @@ def test_a_model_that_obeys_the_injection_leaks_nothing_secret_and_is_flagged(mo
         assert messages[0].content == (compact_prefix()[0].content if compact else system)
         assert all(KEY not in str(m.content) and "sk-" not in str(m.content) for m in messages)
     for section in report.drafting_units():
-        assert "写作规则" in section.text  # the model did obey: the user sees it
-        # flagged: left in and marked 来源不明, or (after the failed repair) cut with its clause, 已删去
-        assert any(i.kind in ("来源不明", "已删去") for i in section.issues), section.key
+        kinds = {i.kind for i in section.issues}
+        if "写作规则" in section.text:  # the model did obey: the user sees it, flagged: left in and marked
+            assert kinds & {"来源不明", "已删去"}, section.key  # 来源不明, or cut with its clause, 已删去
+        else:  # compact: an answer without its bullet's facts is led by the bullet, the echo dropped as
+            assert compact and "提示词残留" in kinds, section.key  # prompt wording and flagged so
     text, markdown = exported(report)
     assert KEY not in text and KEY not in markdown
 
