@@ -108,3 +108,10 @@ def test_a_closing_naming_a_bullets_activity_again_gets_a_connector():
     closing = "通过组织“青年大学习”，提升青年理论水平和思政素养。"
     out = drop_restatements(closing, ["组织“青年大学习”每期参学率92%"], "通过上述工作，")
     assert out == "通过上述工作，提升青年理论水平和思政素养。"
+
+
+def test_a_quoted_name_holding_a_comma_goes_with_every_clause_it_spans():
+    text = "清明节期间，组织青少年开展“缅怀先烈，传承精神”主题祭扫活动，参与青少年120余人。"
+    out, removed = drop_clauses_with(text, ["“缅怀先烈，传承精神”"])
+    assert "缅怀先烈" not in out and "传承精神" not in out
+    assert out == "清明节期间，参与青少年120余人。" and len(removed) == 2

@@ -293,3 +293,11 @@ def test_a_users_sentence_keeps_its_facts_but_not_a_clause_of_unreported_work():
     bullet = "联合镇妇联、派出所开展“护苗”网络安全进校园活动4场"
     out = drop_unbacked(f"{bullet}，通过举办讲座、培训和实践活动，提升青少年的网络安全意识。", [bullet])
     assert out == f"{bullet}，提升青少年的网络安全意识。"
+
+
+def test_a_closing_saying_what_an_item_said_goes():
+    from zongjie.writers.compact import said_already
+
+    items = ["召开意识形态工作专题会议2次。通过定期开展会议，确保各项措施落实到位。"]
+    assert said_already("确保各项措施落实到位。", items)
+    assert not said_already("团组织的号召力明显增强。", items)

@@ -88,8 +88,11 @@ def drop_clauses_with(text: str, raws: Iterable[str]) -> tuple[str, list[str]]:
     lines = []
     for line in text.split("\n"):
         kept: list[str] = []
-        for clause in _CLAUSE.findall(line):
-            if any(r in clause for r in raws):
+        # A quoted name may hold a comma (“缅怀先烈，传承精神”): every clause it overlaps goes.
+        spans = [(m.start(), m.start() + len(r)) for r in raws for m in re.finditer(re.escape(r), line)]
+        for match in _CLAUSE.finditer(line):
+            clause = match.group(0)
+            if any(a < match.end() and match.start() < b for a, b in spans):
                 removed.append(clause)
                 if clause[-1:] in "。！？；" and kept and kept[-1][-1:] in "，,":
                     kept[-1] = kept[-1][:-1] + clause[-1]  # the sentence still ends where it did

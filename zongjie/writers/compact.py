@@ -102,6 +102,12 @@ def with_facts(answer: str, bullet: Bullet) -> str:
     return lead + drop_restatements(answer, [bullet.text], ITEM_CONNECTORS[0])
 
 
+def said_already(sentence: str, texts: list[str]) -> bool:
+    """Whether the sentence's words (Chinese characters, at least six) stand in one of `texts` already."""
+    han = "".join(re.findall(r"[\u4e00-\u9fff]", sentence))
+    return len(han) >= 6 and any(han in "".join(re.findall(r"[\u4e00-\u9fff]", t)) for t in texts)
+
+
 def gist(bullet: str) -> str:
     """A bullet without its figures, for prompts that must not repeat them (the closing 成效)."""
     text = re.sub(r"[（(][^）)]*[）)]", "", bullet)
@@ -270,6 +276,8 @@ class CompactWriter:
             connector = CLOSING_CONNECTORS[(keys.index(job.section.key) if job.section.key in keys else 0)
                                            % len(CLOSING_CONNECTORS)]
             closing = drop_restatements(closing, [b.text for b in job.bullets], connector)
+            if said_already(closing.removeprefix(connector), items):
+                closing = ""  # 通过上述工作，确保各项措施落实到位 after an item ending 确保各项措施落实到位
         lead = "" if heading_echo(lead, heading) else strip_headline(lead, heading)
         return subsection_text(lead, items, closing)
 
