@@ -206,6 +206,9 @@ def test_compact_plans_keep_each_plan_bullet_add_directions_and_answer_problems(
     assert text.startswith("一是举办青年干部培训班2期，提升履职能力。\n二是持续"), "past 3 items, a paragraph each"
     assert text.endswith("创新理论学习形式。" + text.split("创新理论学习形式。")[-1]) and "丰富学习载体" in text
     assert "部分基层团组织理论学习形式单一" in chat.seen[-1][-1].content
+    directions = [m[-1].content for m in chat.seen if m[-1].content.startswith("【打算】")]
+    assert directions and all("\n本期工作：" in d for d in directions)
+    assert "公众号" in "".join(directions) and not re.search(r"\d", "".join(directions)), "the work, no figures"
 
 
 def test_compact_item_keeps_two_sentences_and_no_example_copy_or_unreported_work(bullets_text):

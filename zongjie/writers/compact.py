@@ -115,12 +115,14 @@ def gist(bullet: str) -> str:
     return re.sub(r"[\d.%％]+[万亿千百]?[余多]?[个名人次场期项篇所家支户对批万元小时]*", "", text).strip() or bullet
 
 
-def plan_directions(report, limit: int) -> list[str]:
-    """Themes for 打算: the first clause of each results subsection's headline."""
+def plan_directions(report, limit: int, brief=None) -> list[tuple[str, list[Bullet]]]:
+    """Themes for 打算: the first clause of each results subsection's headline, with that subsection's
+    bullets (with `brief`), whose kinds of work the direction may carry forward."""
     out = []
     for section in report.drafting_units():
         if section.role == ROLE_RESULTS and section.heading:
-            out.append(re.split(r"[，,]", section.heading)[0])
+            bullets = [b for b in (brief.bullet(i) for i in section.bullet_ids) if b] if brief else []
+            out.append((re.split(r"[，,]", section.heading)[0], bullets))
     return out[:limit]
 
 
@@ -233,10 +235,15 @@ class CompactWriter:
         answers = [self._ask(job, prompts.render("compact_plan_bullet", bullet=b.text), [b], proposes=True)
                    for b in job.bullets]
         most = MAX_DIRECTIONS + (2 if length_scale(job.brief) >= GROW else 0)
-        for direction in plan_directions(job.report, limit=most):
+        for direction, bullets in plan_directions(job.report, limit=most, brief=job.brief):
             if job.should_stop():
                 break
-            answers.append(self._ask(job, prompts.render("compact_direction", direction=direction), []))
+            # This period's work of the theme, without its figures: what 打算 carries forward (持续开展
+            # 主题团日活动) instead of generic lines, which alone came to one sentence once a kind of
+            # work nobody reported was dropped from them.
+            work = "；".join(gist(b.text) for b in bullets) or direction
+            answers.append(self._ask(job, prompts.render("compact_direction", direction=direction, work=work), [],
+                                     context=bullets))
         problems = [b.text for b in job.brief.bullets if b.role == ROLE_PROBLEMS]
         if problems or not answers:
             listed = "；".join(problems) or NO_PROBLEMS_TEXT.rstrip("。")
