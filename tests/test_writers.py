@@ -304,3 +304,17 @@ def test_a_closing_saying_what_an_item_said_goes():
     items = ["召开意识形态工作专题会议2次。通过定期开展会议，确保各项措施落实到位。"]
     assert said_already("确保各项措施落实到位。", items)
     assert not said_already("团组织的号召力明显增强。", items)
+
+
+def test_a_direction_names_the_work_but_does_not_say_the_bullet_again(bullets_text):
+    from zongjie.outline import build_outline
+
+    brief = brief_of(bullets_text)
+    report = build_outline(brief)
+    chat = ScriptedChatModel(responder=tag_responder({
+        "【计划】": "举办青年干部培训班2期，提升履职能力。",
+        "【打算】": "持续加强网上引领，团区委微信公众号上半年发布推文，扩大覆盖面。",
+        "【措施】": "一是创新理论学习形式；二是丰富学习载体。"}))
+    Drafter(chat=chat, compact=True).draft_section(report, brief, "s3")
+    text = report.find("s3").text
+    assert "持续加强网上引领，扩大覆盖面。" in text and "团区委微信公众号上半年发布推文" not in text, text

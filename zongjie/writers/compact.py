@@ -242,8 +242,10 @@ class CompactWriter:
             # 主题团日活动) instead of generic lines, which alone came to one sentence once a kind of
             # work nobody reported was dropped from them.
             work = "；".join(gist(b.text) for b in bullets) or direction
-            answers.append(self._ask(job, prompts.render("compact_direction", direction=direction, work=work), [],
-                                     context=bullets))
+            answer = self._ask(job, prompts.render("compact_direction", direction=direction, work=work), [],
+                               context=bullets)
+            # It names the work; it does not say the bullet again (that repeats part 一 word for word).
+            answers.append(drop_restatements(answer, [b.text for b in bullets], ""))
         problems = [b.text for b in job.brief.bullets if b.role == ROLE_PROBLEMS]
         if problems or not answers:
             listed = "；".join(problems) or NO_PROBLEMS_TEXT.rstrip("。")
