@@ -247,7 +247,7 @@ def test_a_plan_item_never_opens_with_tongshi(bullets_text):
     brief = brief_of(bullets_text)
     report = build_outline(brief)
     chat = ScriptedChatModel(responder=tag_responder({
-        "【计划】": "举办青年干部培训班2期。", "【打算】": "同时，加强与青年的沟通交流。",
+        "【计划】": "举办青年干部培训班2期。", "【打算】": "同时，加强与青年的沟通交流，及时回应青年的成长需求。",
         "【措施】": "一是创新理论学习形式。"}))
     Drafter(chat=chat, compact=True).draft_section(report, brief, "s3")
     assert "是同时" not in report.find("s3").text and "二是加强与青年的沟通交流" in report.find("s3").text
@@ -313,8 +313,8 @@ def test_a_direction_names_the_work_but_does_not_say_the_bullet_again(bullets_te
     report = build_outline(brief)
     chat = ScriptedChatModel(responder=tag_responder({
         "【计划】": "举办青年干部培训班2期，提升履职能力。",
-        "【打算】": "持续加强网上引领，团区委微信公众号上半年发布推文，扩大覆盖面。",
+        "【打算】": "持续加强网上引领，团区委微信公众号上半年发布推文，不断扩大网上宣传的覆盖面。",
         "【措施】": "一是创新理论学习形式；二是丰富学习载体。"}))
     Drafter(chat=chat, compact=True).draft_section(report, brief, "s3")
     text = report.find("s3").text
-    assert "持续加强网上引领，扩大覆盖面。" in text and "团区委微信公众号上半年发布推文" not in text, text
+    assert "持续加强网上引领，不断扩大网上宣传的覆盖面。" in text and "团区委微信公众号上半年发布推文" not in text, text

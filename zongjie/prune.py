@@ -192,14 +192,14 @@ def fit_length(report, brief, keys: set[str], target: int, slack: float = 0.1) -
 RESTATE_RUN = 6
 
 
-def _restates(clause: str, bullets: list[str]) -> bool:
+def _restates(clause: str, bullets: list[str], run: int = RESTATE_RUN) -> bool:
     h = han(clause)
     sources = [han(b) for b in bullets]
-    return any(h[i:i + RESTATE_RUN] in s for i in range(len(h) - RESTATE_RUN + 1) for s in sources)
+    return any(h[i:i + run] in s for i in range(len(h) - run + 1) for s in sources)
 
 
 def drop_restatements(text: str, bullets: list[str], connector: str, keep_first: bool = False,
-                      carries: Callable[[str], bool] = lambda _c: False) -> str:
+                      carries: Callable[[str], bool] = lambda _c: False, run: int = RESTATE_RUN) -> str:
     """Clauses that say a bullet's wording again, out of the sentences that are meant to add to it: a
     closing 成效 that opens "通过联合镇妇联、派出所开展“护苗”网络安全进校园活动，提高……" after the item
     already said so, or an item's second sentence doing the same (issue 14: closings restated items).
@@ -215,7 +215,7 @@ def drop_restatements(text: str, bullets: list[str], connector: str, keep_first:
         clauses = _CLAUSE.findall(sentence)
         kept: list[str] = []
         for i, clause in enumerate(clauses):
-            if not _restates(clause, bullets) or carries(clause):
+            if not _restates(clause, bullets, run) or carries(clause):
                 kept.append(clause)
             elif i == 0 and clause.startswith("通过") and len(clauses) > 1:
                 kept.append(connector)

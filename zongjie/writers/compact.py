@@ -41,6 +41,7 @@ ADD_ON = re.compile(r"^\s*(?:同时|此外|另外|与此同时|并且)[，,]?")
 # characters; with directions only where plan bullets left room, 打算 came to 225–265).
 MAX_DIRECTIONS = 5
 PLAN_LINES = 3
+MIN_DIRECTION = 16  # Chinese characters; "持续深化思想引领。" alone says nothing
 # What a closing's restating 通过…… clause becomes, one after another through the document (prune.
 # drop_restatements); and the same for an item's second sentence.
 CLOSING_CONNECTORS = ("通过上述工作，", "通过这些举措，", "经过持续推进，", "通过扎实工作，", "通过多措并举，",
@@ -244,8 +245,11 @@ class CompactWriter:
             work = "；".join(gist(b.text) for b in bullets) or direction
             answer = self._ask(job, prompts.render("compact_direction", direction=direction, work=work), [],
                                context=bullets)
-            # It names the work; it does not say the bullet again (that repeats part 一 word for word).
-            answers.append(drop_restatements(answer, [b.text for b in bullets], ""))
+            # It may name the work (持续开展主题团日活动) but not say a bullet again word for word (10
+            # characters, the repeat measure's window); what is left of a gutted answer is a stub (加强沟通协调).
+            answer = drop_restatements(answer, [b.text for b in bullets], "", run=10)
+            if len(re.findall(r"[\u4e00-\u9fff]", answer)) >= MIN_DIRECTION:
+                answers.append(answer)
         problems = [b.text for b in job.brief.bullets if b.role == ROLE_PROBLEMS]
         if problems or not answers:
             listed = "；".join(problems) or NO_PROBLEMS_TEXT.rstrip("。")
