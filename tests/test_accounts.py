@@ -192,3 +192,14 @@ def test_audit_command_lists_who_did_what_and_never_the_text(monkeypatch, capsys
         ["xiaoli", "删除草稿", draft_id], ["xiaoli", "导出", draft_id], ["xiaoli", "新建草稿", draft_id]]
     assert "绝密" not in out and "区委员会" not in out
     assert run(monkeypatch, capsys, ["audit", "--user", "nobody"])[1] == ""
+
+
+def test_a_name_without_an_account_locks_like_one_so_the_lock_tells_nothing(accts):
+    # Walkthrough finding: after 5 wrong passwords a real name said 已锁定 and an unknown one never did.
+    for _ in range(MAX_FAILURES - 1):
+        with pytest.raises(SignInError, match="不正确"):
+            accts.verify("nobody", "wrong-password")
+    with pytest.raises(SignInError, match="已锁定.*15 分钟"):
+        accts.verify("nobody", "wrong-password")
+    with pytest.raises(SignInError, match="已锁定"):
+        accts.verify("nobody", "another-guess")

@@ -135,10 +135,10 @@ def draft_question() -> None:
         st.warning(f"{len(keys)} 节已手动修改（{'、'.join(md(label(report, k)) for k in keys)}）——一并重写还是跳过？")
         c1, c2, c3 = st.columns([2, 2, 1])
         c1.button(f"跳过这 {len(keys)} 节，起草其余", type="primary", key="draft_skip", on_click=answer_draft,
-                  args=("skip",), use_container_width=True)
+                  args=("skip",), width="stretch")
         c2.button("一并重写（旧文保留在历史版本）", key="draft_overwrite", on_click=answer_draft, args=("all",),
-                  use_container_width=True)
-        c3.button("取消", key="draft_cancel", on_click=answer_draft, args=("",), use_container_width=True)
+                  width="stretch")
+        c3.button("取消", key="draft_cancel", on_click=answer_draft, args=("",), width="stretch")
 
 
 def answer_draft(mode: str) -> None:

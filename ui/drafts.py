@@ -49,13 +49,13 @@ def draft_list() -> None:
             st.caption(f"删除“{md(label)}”？删除后无法恢复。")
             c1, c2 = st.columns(2)
             c1.button("确认删除", key=f"delok_{draft_id}", type="primary", on_click=on_delete, args=(draft_id, label),
-                      use_container_width=True)
+                      width="stretch")
             c2.button("取消", key=f"delno_{draft_id}", on_click=st.session_state.pop, args=("confirm_delete", None),
-                      use_container_width=True)
+                      width="stretch")
             continue
         c1, c2 = st.columns([4, 1])
         c1.button(mark + md(label), key=f"open_{draft_id}", on_click=load_draft, args=(draft_id,),
-                  use_container_width=True, help=md(title))
+                  width="stretch", help=md(title))
         c2.button("✕", key=f"del_{draft_id}", on_click=ask_delete, args=(draft_id,), help="删除该草稿（需再确认）")
 
 

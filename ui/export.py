@@ -24,11 +24,11 @@ def downloads(report: Report) -> None:
     # builder runs on another thread, so it gets its own copy of the report.
     snapshot = copy.deepcopy(report)
     c1.download_button("下载 Word（.docx）", data=lambda: export_docx(snapshot, inline_headlines=inline),
-                       file_name=f"{report.title[:40]}.docx", use_container_width=True,
+                       file_name=f"{report.title[:40]}.docx", width="stretch",
                        on_click=record_export, args=("docx",),
                        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     c2.download_button("下载 Markdown", data=export_markdown(report).encode("utf-8"),
-                       file_name=f"{report.title[:40]}.md", use_container_width=True,
+                       file_name=f"{report.title[:40]}.md", width="stretch",
                        on_click=record_export, args=("md",))
 
 

@@ -12,7 +12,7 @@ from zongjie.provenance import Place
 from zongjie.vocab import ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 
 from .safe import md
-from .state import save_inputs
+from .state import notice, save_inputs
 
 ROLES = (ROLE_RESULTS, ROLE_PROBLEMS, ROLE_PLANS)
 MSG_NOTHING = "请先上传素材文件，或把素材内容粘贴到框中。"
@@ -88,4 +88,5 @@ def on_append() -> None:
     st.session_state.bullets = append_lines(st.session_state.get("bullets", ""), picks)
     save_inputs()
     st.session_state.pop("gathered", None)
-    st.session_state.gather_msgs = [("success", f"已把 {len(picks)} 条要点加入下方要点框，行末注明了出处。")]
+    # At the top of the page, not in the expander: it is closed on the next run and hid the message.
+    notice(f"已把 {len(picks)} 条要点加入下方要点框，行末注明了出处。", "success")

@@ -42,11 +42,11 @@ def inputs_form() -> None:
     st.caption("每个输入框改完后点框外任意处即自动保存。")
     findings()
     b1, b2, b3, _ = st.columns([1, 1, 1, 2])
-    b1.button("生成提纲", on_click=queue, args=("outline",), use_container_width=True,
+    b1.button("生成提纲", on_click=queue, args=("outline",), width="stretch",
               help="按主题排出提纲，可先修改再起草；已有正文时需再点一次确认。")
-    b2.button("起草全文", type="primary", on_click=queue, args=("draft_all",), use_container_width=True,
+    b2.button("起草全文", type="primary", on_click=queue, args=("draft_all",), width="stretch",
               help="起草所有未锁定的小节；已手动修改的小节会先问您是否保留。")
-    b3.button("填入示例", on_click=fill_example, use_container_width=True,
+    b3.button("填入示例", on_click=fill_example, width="stretch",
               disabled=bool(st.session_state.get("bullets")), help="把一组示例要点填进空白的要点框，看看效果")
 
 

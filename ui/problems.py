@@ -30,7 +30,7 @@ def banners() -> None:
     if store.read_only:
         st.warning(READ_ONLY)
     for kind, text in st.session_state.pop("notices", []):
-        (st.error if kind == "error" else st.warning)(md(text))
+        {"error": st.error, "success": st.success}.get(kind, st.warning)(md(text))
     problem = st.session_state.get("problem")
     if not problem:
         return

@@ -144,7 +144,7 @@ def actions(unit: Section) -> None:
         c1.text_input("重写要求", key=f"instr_{unit.key}", placeholder="重写要求，如：语气更正式 / 更精炼 / 突出数据",
                       label_visibility="collapsed", disabled=unit.locked)
         c2.form_submit_button("重写", key=f"rewrite_{unit.key}", on_click=queue, args=("revise", unit.key),
-                              disabled=unit.locked, use_container_width=True)
+                              disabled=unit.locked, width="stretch")
 
 
 def ledger_html(rows: list[tuple[str, str | None]], brief: Brief | None) -> str:

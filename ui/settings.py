@@ -50,8 +50,8 @@ def settings_panel() -> None:
         st.selectbox("起草方式", list(STYLES), index=list(STYLES).index(s.style if s.style in STYLES else "auto"),
                      format_func=STYLES.get, key="cfg_style")
         c1, c2 = st.columns(2)
-        c1.button("保存设置", on_click=on_save_settings, use_container_width=True)
-        c2.button("测试连接", on_click=on_test_connection, use_container_width=True)
+        c1.button("保存设置", on_click=on_save_settings, width="stretch")
+        c2.button("测试连接", on_click=on_test_connection, width="stretch")
         msg = st.session_state.pop("settings_msg", None)
         if msg:
             (st.success if msg[0] == "success" else st.error)(md(msg[1]))  # may quote the model's reply

@@ -15,7 +15,7 @@ def sidebar() -> None:
     with st.sidebar:
         account_box()  # the mode; in team mode the account and 退出登录
         st.header("草稿")
-        st.button("＋ 新建草稿", on_click=new_draft, use_container_width=True)
+        st.button("＋ 新建草稿", on_click=new_draft, width="stretch")
         draft_list()  # named by 文种 and time, stable order, delete confirmed (ui.drafts)
         examples_panel()
         if team().team:

@@ -23,7 +23,7 @@ def account_box() -> None:
         return
     c1, c2 = st.columns([3, 2])
     c1.markdown(f"**{md(signed.name)}**" + ("（管理员）" if signed.admin else ""))
-    c2.button("退出登录", key="sign_out", on_click=sign_out, use_container_width=True)
+    c2.button("退出登录", key="sign_out", on_click=sign_out, width="stretch")
 
 
 def shared_examples_panel() -> None:
@@ -52,6 +52,6 @@ def audit_panel() -> None:
         rows = [{"时间": e.when, "账户": e.user, "操作": e.label, "草稿": e.draft_id, "说明": e.detail}
                 for e in entries(shared_store(), limit=AUDIT_ROWS)]
         if rows:
-            st.dataframe(rows, hide_index=True, use_container_width=True, key="audit_table")
+            st.dataframe(rows, hide_index=True, width="stretch", key="audit_table")
         else:
             st.caption("暂无记录。")

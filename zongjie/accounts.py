@@ -164,7 +164,7 @@ class Accounts:
             row = db.execute("SELECT hash, failures, locked_until FROM accounts WHERE name=?", (name,)).fetchone()
             if row is None:
                 _matches(_DUMMY_HASH, password)
-                refusal = "账户名或密码不正确。"
+                refusal = _unknown_failed(db, name[:64], now)
             elif row[2] > now:
                 refusal = _locked_message(row[2] - now)
             elif not _matches(row[0], password):
@@ -188,6 +188,23 @@ class Accounts:
         audit.write(db, name, AuditAction.LOCKED if locked_until else AuditAction.SIGN_IN_FAILED)
         # No "N tries left": the same words as for an unknown name, so they do not tell which names exist.
         return _locked_message(LOCKOUT_SECONDS) if locked_until else "账户名或密码不正确。"
+
+
+def _unknown_failed(db: sqlite3.Connection, name: str, now: float) -> str:
+    """A wrong guess at a name that has no account answers exactly as one that has: the 5th in a row
+    within the lockout time "locks" it too (counted from the audit record), or the lock message alone
+    would tell which names exist."""
+    now = time.time()  # the audit record's clock
+    since = now - LOCKOUT_SECONDS
+    recent = db.execute("SELECT action, at FROM audit WHERE user=? AND at>? AND action IN (?,?) ORDER BY at",
+                        (name, since, str(AuditAction.SIGN_IN_FAILED), str(AuditAction.LOCKED))).fetchall()
+    locks = [at for action, at in recent if action == str(AuditAction.LOCKED)]
+    if locks:
+        return _locked_message(locks[-1] + LOCKOUT_SECONDS - now)
+    failures = sum(1 for action, _at in recent if action == str(AuditAction.SIGN_IN_FAILED)) + 1
+    locked = failures >= MAX_FAILURES
+    audit.write(db, name, AuditAction.LOCKED if locked else AuditAction.SIGN_IN_FAILED)
+    return _locked_message(LOCKOUT_SECONDS) if locked else "账户名或密码不正确。"
 
 
 def _matches(digest: str, password: str) -> bool:
