@@ -183,3 +183,9 @@ def test_a_lead_that_only_restates_its_headline_is_an_echo():
     assert heading_echo("紧扣中心大局，彰显青春担当作为。", "服务中心大局，彰显青春担当作为")
     assert not heading_echo("立足青少年成长的需要，加强队建工作的组织和管理，为少年儿童提供安全、健康的成长环境。",
                             "推动队建工作，护航少年儿童成长")
+
+
+def test_the_repair_prompts_wording_echoed_into_a_plan_is_dropped():
+    # Real-model run, case 06: "一是2024年培养青年网评员50名。没有来源的内容删去。"
+    cleaned = clean_model_text("2024年培养青年网评员50名。没有来源的内容删去。")
+    assert cleaned.text == "2024年培养青年网评员50名。" and cleaned.scaffolding

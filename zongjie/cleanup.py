@@ -41,7 +41,7 @@ _LABEL = re.compile(r"【[^】\n]{1,12}】[:：]?|" + _AT_START + rf"(?:\*\*)?(?
 # holding it goes, the rest of its sentence stays. ("不能照抄照搬" is a stock phrase, not a rule.)
 # Not 工作要点中/修改要求: "落实团市委年度工作要点中的任务" and "按上级修改要求完善方案" are prose.
 _INSTRUCTION = re.compile(r"本节|事实中的|原文为准|一条一句|参考范文|扩写|照抄(?!照搬)|一字不改|绝不编造|不得编造"
-                          r"|不得新增|只输出")
+                          r"|不得新增|只输出|没有来源的|原样保留|据此改写|改写后的正文")
 _CLAUSE = re.compile(r"[^，,。！？；\n]*[，,。！？；]|[^，,。！？；\n]+$")
 _NUMBERED = re.compile(r"^\d+\s*[.、．]\s*\S")
 _ITEM_PREFIX = re.compile(r"^\s*(?:[一二三四五六七八九十]是|\d+[.、．]|[（(][一二三四五六七八九十\d]+[)）])\s*")
