@@ -318,3 +318,11 @@ def test_a_direction_names_the_work_but_does_not_say_the_bullet_again(bullets_te
     Drafter(chat=chat, compact=True).draft_section(report, brief, "s3")
     text = report.find("s3").text
     assert "持续加强网上引领，不断扩大网上宣传的覆盖面。" in text and "团区委微信公众号上半年发布推文" not in text, text
+
+
+def test_a_closing_ending_in_a_semicolon_ends_its_paragraph_with_a_full_stop():
+    from zongjie.writers.compact import subsection_text
+
+    text = subsection_text("坚持正确导向。", ["上报信息23条。", "发放资料1500余份。"],
+                           "经过持续推进，确保信息准确无误；")
+    assert text.endswith("经过持续推进，确保信息准确无误。")

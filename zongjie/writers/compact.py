@@ -139,8 +139,11 @@ def subsection_text(lead: str, items: list[str], closing: str) -> str:
     if not paragraphs:
         return "\n".join(t for t in (lead, closing.strip()) if t)
     paragraphs[0] = lead + paragraphs[0]
-    if closing.strip():
-        paragraphs[-1] += closing.strip()
+    closing = closing.strip()
+    if closing and closing[-1] not in "。！？":  # "经过持续推进，确保信息准确无误；" ended a paragraph
+        closing = closing.rstrip("；;，,、：:") + "。"
+    if closing:
+        paragraphs[-1] += closing
     return "\n".join(paragraphs)
 
 
