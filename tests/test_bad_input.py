@@ -254,7 +254,7 @@ INJECTED_BULLETS = ("开展主题团日活动30余场\n" + "\n".join(INJECTIONS)
 # Where user data may appear in each prompt: the facts block of section/revise, the bullet line of
 # a compact 【扩写】 turn, and everything after the tag of the other compact turns.
 DATA_REGIONS = [re.compile(r"【本节事实】\n(.*?)\n\n", re.S), re.compile(r"工作要点：(.*)\Z"),
-                re.compile(r"本节工作：(.*)\Z"), re.compile(r"工作方向：(.*)\Z"),
+                re.compile(r"本节工作：(.*)\Z"), re.compile(r"本期工作：(.*)\Z"), re.compile(r"工作方向：(.*)\Z"),
                 re.compile(r"\A【(?:问题|计划|措施)】(.*)\Z")]
 
 
