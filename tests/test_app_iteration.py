@@ -285,3 +285,13 @@ def test_16_6_markdown_in_title_bullets_and_labels_stays_text():
             assert m.value.startswith("<div>") and "$x" not in m.value, m.value  # raw HTML block, $ as entity
     for label in [c.value for c in at.caption] + [b.label for b in at.button] + [s.label for s in at.selectbox]:
         assert "![](" not in label and ":red[" not in label and "$x^2$" not in label, label
+
+
+def test_a_draft_label_keeps_the_year_whole():
+    # Walkthrough finding: "共青团某某区委员会202 · 工作总结" cut the year in half.
+    from ui.drafts import name
+
+    label = name("共青团某某区委员会2023年上半年工作总结", "工作总结", 0)
+    assert label.startswith("某某区委员会2023年上半年 · 工作总结 · "), label
+    long = name("共青团某某省某某市某某县某某镇委员会2023年工作总结", "工作总结", 0)
+    assert long.split(" · ")[0].endswith("…") and len(long.split(" · ")[0]) == 16

@@ -37,7 +37,12 @@ def entries() -> list[tuple[str, str, str, float]]:
 
 def name(title: str, genre: str, created: float) -> str:
     when = datetime.datetime.fromtimestamp(created).strftime("%m-%d %H:%M")
-    return f"{title[:12]} · {SHORT_GENRES.get(genre, genre[:6])} · {when}"
+    # The title without what the label says anyway (共青团…, the genre), so the year is not cut in half
+    # ("共青团某某区委员会202 · 工作总结").
+    short = title.removeprefix("共青团")
+    short = short[: -len(genre)] if genre and short.endswith(genre) else short
+    short = short if len(short) <= 16 else short[:15] + "…"
+    return f"{short} · {SHORT_GENRES.get(genre, genre[:6])} · {when}"
 
 
 def draft_list() -> None:
