@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .facts import extract_facts, unreported_work, wording_overlap
-from .text import CJK, ORDINALS, SENTENCE_ENDS, jaccard, sentences, xml_safe
+from .text import CJK, CLAUSE_RE, ORDINALS, SENTENCE_ENDS, cjk_bigrams, drop_clauses, jaccard, sentences, xml_safe
 
 # A sentence this close (3-gram Jaccard) to one of the worked examples' answers was lifted from it.
 EXAMPLE_COPY = 0.6
@@ -42,7 +42,6 @@ _LABEL = re.compile(r"【[^】\n]{1,12}】[:：]?|" + _AT_START + rf"(?:\*\*)?(?
 # Not 工作要点中/修改要求: "落实团市委年度工作要点中的任务" and "按上级修改要求完善方案" are prose.
 _INSTRUCTION = re.compile(r"本节|事实中的|原文为准|一条一句|参考范文|扩写|照抄(?!照搬)|一字不改|绝不编造|不得编造"
                           r"|不得新增|只输出|没有来源的|原样保留|据此改写|改写后的正文")
-_CLAUSE = re.compile(r"[^，,。！？；\n]*[，,。！？；]|[^，,。！？；\n]+$")
 _NUMBERED = re.compile(r"^\d+\s*[.、．]\s*\S")
 _ITEM_PREFIX = re.compile(r"^\s*(?:[一二三四五六七八九十]是|\d+[.、．]|[（(][一二三四五六七八九十\d]+[)）])\s*")
 # What a complete text may end with.
@@ -103,7 +102,7 @@ def _drop_scaffolding(text: str, dropped: list[str]) -> str:
     lines = []
     for line in text.split("\n"):
         kept: list[str] = []
-        for clause in _CLAUSE.findall(line):
+        for clause in CLAUSE_RE.findall(line):
             if _INSTRUCTION.search(clause):
                 dropped.append(clause.rstrip("，,"))
                 if clause[-1:] in "。！？；" and kept and kept[-1][-1:] in "，,":
@@ -222,15 +221,9 @@ def drop_unbacked(text: str, sources: list[str], *, examples: Sequence[str] = ()
 
 
 def _without_work_clauses(sentence: str, pool: list[str], own_facts: list[str]) -> str:
-    clauses = _CLAUSE.findall(sentence)
-    kept: list[str] = []
-    for clause in clauses:
-        if unreported_work(clause, pool) and not any(f in clause for f in own_facts):
-            if clause[-1:] in "。！？；" and kept and kept[-1][-1:] in "，,、":
-                kept[-1] = kept[-1][:-1] + clause[-1]  # the sentence still ends where it did
-            continue
-        kept.append(clause)
-    return "".join(kept) if kept else sentence
+    kept, _removed = drop_clauses(sentence, lambda m: bool(unreported_work(m.group(0), pool))
+                                  and not any(f in m.group(0) for f in own_facts))
+    return kept or sentence
 
 
 def lead_out_verb(genre: str) -> str:
@@ -264,12 +257,8 @@ def strip_headline(sentence: str, heading: str) -> str:
 def heading_echo(sentence: str, heading: str, share: float = 0.5) -> bool:
     """A lead that only says its headline again (紧扣中心大局，彰显青春担当作为。 under 服务中心大局，彰显青春
     担当作为): at least `share` of its character bigrams are the headline's."""
-    def grams(text: str) -> set[str]:
-        han = "".join(re.findall(r"[\u4e00-\u9fff]", text))
-        return {han[i:i + 2] for i in range(len(han) - 1)}
-
-    own = grams(sentence)
-    return bool(own) and len(own & grams(heading)) / len(own) >= share
+    own = cjk_bigrams(sentence)
+    return bool(own) and len(own & cjk_bigrams(heading)) / len(own) >= share
 
 
 def unnumber_items(text: str) -> list[str]:

@@ -6,12 +6,12 @@ often malformed, while a keyword table is instant, predictable and editable by t
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from .model import Brief, Bullet, Report, Section
+from .text import cjk_bigrams
 from .vocab import ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 
 MAX_SUBSECTIONS = 6
@@ -79,12 +79,9 @@ def _closest(bullet: Bullet, candidates: list[Theme], groups: dict[str, list[Bul
     if by_hits is not None and _hits(bullet, by_hits) > 0:
         return by_hits
 
-    def bigrams(text: str) -> set[str]:
-        han = re.sub(r"[^\u4e00-\u9fff]", "", text)  # figures and 余名 say nothing about the kind of work
-        return {han[i:i + 2] for i in range(len(han) - 1)}
-
-    own = bigrams(bullet.text)
-    shared = {t.id: max((len(own & bigrams(b.text)) for b in groups.get(t.id, [])), default=0) for t in candidates}
+    own = cjk_bigrams(bullet.text)  # figures and 余名 say nothing about the kind of work
+    shared = {t.id: max((len(own & cjk_bigrams(b.text)) for b in groups.get(t.id, [])), default=0)
+              for t in candidates}
     best = max(candidates, key=lambda t: shared[t.id], default=None)
     return best if best is not None and shared[best.id] >= 2 else None
 

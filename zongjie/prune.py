@@ -10,16 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+from .text import CLAUSE_RE, cjk_only, drop_clauses
+
 WINDOW = 10
 # A sentence whose 10-character windows were this much seen before in the document repeats it.
 REPEAT_SHARE = 0.34
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 _SENTENCE = re.compile(r"[^。！？；\n]*[。！？；]|[^。！？；\n]+$")
-_CLAUSE = re.compile(r"[^，,。！？；\n]*[，,。！？；]|[^，,。！？；\n]+$")
-
-
-def han(text: str) -> str:
-    return "".join(_HAN.findall(text))
+han = cjk_only  # the name this module's callers know
 
 
 def windows(text: str, n: int = WINDOW) -> list[str]:
@@ -63,18 +60,12 @@ REPEAT_CLAUSE_SHARE = 0.5
 
 
 def _drop_repeated_clauses(sentence: str, seen: set[str], keep: Callable[[str], bool]) -> str:
-    clauses = _CLAUSE.findall(sentence)
-    if len(clauses) < 2:
-        return sentence
-    kept = [clauses[0]]
-    for clause in clauses[1:]:
-        grams = windows(clause)
-        if grams and sum(g in seen for g in grams) / len(grams) >= REPEAT_CLAUSE_SHARE and not keep(clause):
-            if clause[-1:] in "。！？；" and kept[-1][-1:] in "，,、":
-                kept[-1] = kept[-1][:-1] + clause[-1]  # the sentence still ends where it did
-            continue
-        kept.append(clause)
-    return "".join(kept)
+    def repeated(match: re.Match[str]) -> bool:
+        grams = windows(match.group(0))
+        return (match.start() > 0 and bool(grams) and not keep(match.group(0))
+                and sum(g in seen for g in grams) / len(grams) >= REPEAT_CLAUSE_SHARE)
+
+    return drop_clauses(sentence, repeated)[0]
 
 
 def drop_clauses_with(text: str, raws: Iterable[str]) -> tuple[str, list[str]]:
@@ -87,18 +78,10 @@ def drop_clauses_with(text: str, raws: Iterable[str]) -> tuple[str, list[str]]:
     removed: list[str] = []
     lines = []
     for line in text.split("\n"):
-        kept: list[str] = []
         # A quoted name may hold a comma (“缅怀先烈，传承精神”): every clause it overlaps goes.
         spans = [(m.start(), m.start() + len(r)) for r in raws for m in re.finditer(re.escape(r), line)]
-        for match in _CLAUSE.finditer(line):
-            clause = match.group(0)
-            if any(a < match.end() and match.start() < b for a, b in spans):
-                removed.append(clause)
-                if clause[-1:] in "。！？；" and kept and kept[-1][-1:] in "，,":
-                    kept[-1] = kept[-1][:-1] + clause[-1]  # the sentence still ends where it did
-                continue
-            kept.append(clause)
-        joined = "".join(kept)
+        joined, gone = drop_clauses(line, lambda m, spans=spans: any(a < m.end() and m.start() < b for a, b in spans))
+        removed += gone
         if joined[-1:] in "，,":
             joined = joined[:-1] + "。"
         lines.append(joined)
@@ -212,7 +195,7 @@ def drop_restatements(text: str, bullets: list[str], connector: str, keep_first:
         if keep_first and n == 0:
             out.append(sentence)
             continue
-        clauses = _CLAUSE.findall(sentence)
+        clauses = CLAUSE_RE.findall(sentence)
         kept: list[str] = []
         for i, clause in enumerate(clauses):
             if not _restates(clause, bullets, run) or carries(clause):

@@ -6,6 +6,7 @@ The bottom layer: imports nothing from the project, so retrieval/ and every part
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
 
@@ -52,6 +53,37 @@ def sentences(text: str, ends: str = SENTENCE_ENDS, *, lines: bool = False) -> l
 
 
 # ---- similarity ---------------------------------------------------------------------------------
+def cjk_only(text: str) -> str:
+    """The text's basic-block Chinese characters, in order: what the repeat and restatement measures
+    compare (figures, punctuation and 余名 say nothing about wording)."""
+    return "".join(CJK_RE.findall(text))
+
+
+def cjk_bigrams(text: str) -> set[str]:
+    only = cjk_only(text)
+    return {only[i:i + 2] for i in range(len(only) - 1)}
+
+
+# A clause: the text up to and including the next ，；。！？ (or the rest of the line).
+CLAUSE_RE = re.compile(r"[^，,。！？；\n]*[，,。！？；]|[^，,。！？；\n]+$")
+
+
+def drop_clauses(line: str, drop: Callable[[re.Match[str]], bool]) -> tuple[str, list[str]]:
+    """`line` without the clauses for whose match `drop` is true, and those clauses. A sentence that loses
+    its last clause still ends where it did: the comma before it becomes the lost clause's 。."""
+    kept: list[str] = []
+    removed: list[str] = []
+    for match in CLAUSE_RE.finditer(line):
+        clause = match.group(0)
+        if drop(match):
+            removed.append(clause)
+            if clause[-1:] in "。！？；" and kept and kept[-1][-1:] in "，,、":
+                kept[-1] = kept[-1][:-1] + clause[-1]
+            continue
+        kept.append(clause)
+    return "".join(kept), removed
+
+
 def shingles(s: str, n: int = 3) -> set[str]:
     return {s[i:i + n] for i in range(len(s) - n + 1)} if len(s) >= n else {s}
 

@@ -14,7 +14,7 @@ from .. import prompts
 from ..cleanup import drop_unbacked, heading_echo, join_items, strip_headline, unnumber_items
 from ..model import Bullet
 from ..prune import drop_restatements
-from ..text import ORDINALS, sentences
+from ..text import ORDINALS, cjk_only, sentences
 from ..vocab import ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 from . import SectionJob
 
@@ -105,8 +105,8 @@ def with_facts(answer: str, bullet: Bullet) -> str:
 
 def said_already(sentence: str, texts: list[str]) -> bool:
     """Whether the sentence's words (Chinese characters, at least six) stand in one of `texts` already."""
-    han = "".join(re.findall(r"[\u4e00-\u9fff]", sentence))
-    return len(han) >= 6 and any(han in "".join(re.findall(r"[\u4e00-\u9fff]", t)) for t in texts)
+    words = cjk_only(sentence)
+    return len(words) >= 6 and any(words in cjk_only(t) for t in texts)
 
 
 def gist(bullet: str) -> str:
@@ -251,7 +251,7 @@ class CompactWriter:
             # It may name the work (持续开展主题团日活动) but not say a bullet again word for word (10
             # characters, the repeat measure's window); what is left of a gutted answer is a stub (加强沟通协调).
             answer = drop_restatements(answer, [b.text for b in bullets], "", run=10)
-            if len(re.findall(r"[\u4e00-\u9fff]", answer)) >= MIN_DIRECTION:
+            if len(cjk_only(answer)) >= MIN_DIRECTION:
                 answers.append(answer)
         problems = [b.text for b in job.brief.bullets if b.role == ROLE_PROBLEMS]
         if problems or not answers:
@@ -269,16 +269,17 @@ class CompactWriter:
         generic clauses in every subsection (issue 14)."""
         heading = job.section.heading
         keys = [u.key for u in job.report.drafting_units() if u.role == ROLE_RESULTS]
-        opener = LEAD_OPENERS[(keys.index(job.section.key) if job.section.key in keys else 0) % len(LEAD_OPENERS)]
+        position = keys.index(job.section.key) if job.section.key in keys else 0
+        opener = LEAD_OPENERS[position % len(LEAD_OPENERS)]
         lead = self._ask(job, prompts.render("compact_lead", heading=heading, opener=opener), [], limit=1,
                          context=job.bullets)
         job.listener.token(job.section.key, "\n")
+        scale = length_scale(job.brief)  # once: it outlines the bullets again (usual_length)
+        limit = ITEM_SENTENCES + (1 if scale >= GROW else -1 if scale <= SHRINK else 0)
         items = []
         for bullet in job.bullets:
             if job.should_stop():
                 break
-            scale = length_scale(job.brief)
-            limit = ITEM_SENTENCES + (1 if scale >= GROW else -1 if scale <= SHRINK else 0)
             item = strip_headline(self._ask(job, prompts.render("compact_bullet", bullet=bullet.text), [bullet],
                                             limit=limit), heading)
             items.append(drop_restatements(item, [bullet.text], ITEM_CONNECTORS[len(items) % len(ITEM_CONNECTORS)],
@@ -289,8 +290,7 @@ class CompactWriter:
             work = "；".join(gist(b.text) for b in job.bullets)
             closing = self._ask(job, prompts.render("compact_effect", heading=heading, work=work), [], limit=1,
                                 context=job.bullets)
-            connector = CLOSING_CONNECTORS[(keys.index(job.section.key) if job.section.key in keys else 0)
-                                           % len(CLOSING_CONNECTORS)]
+            connector = CLOSING_CONNECTORS[position % len(CLOSING_CONNECTORS)]
             closing = drop_restatements(closing, [b.text for b in job.bullets], connector)
             if said_already(closing.removeprefix(connector), items):
                 closing = ""  # 通过上述工作，确保各项措施落实到位 after an item ending 确保各项措施落实到位
