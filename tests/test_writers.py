@@ -192,17 +192,23 @@ def test_compact_revision_reuses_the_drafting_prefix(bullets_text):
     assert messages[-1].content.startswith("【修改】") and "修改要求：润色" in messages[-1].content
 
 
-def test_compact_plans_keep_each_plan_bullet_add_directions_and_answer_problems(bullets_text):
+def draft_plans(bullets_text, answers):
+    """打算 (s3) drafted in compact style with scripted answers per task tag; the section and the chat."""
     from zongjie.outline import build_outline
 
     brief = brief_of(bullets_text)
     report = build_outline(brief)
-    chat = ScriptedChatModel(responder=tag_responder({
+    chat = ScriptedChatModel(responder=tag_responder(answers))
+    Drafter(chat=chat, compact=True).draft_section(report, brief, "s3")
+    return report.find("s3"), chat
+
+
+def test_compact_plans_keep_each_plan_bullet_add_directions_and_answer_problems(bullets_text):
+    section, chat = draft_plans(bullets_text, {
         "【计划】": "举办青年干部培训班2期，提升履职能力。",
         "【打算】": lambda direction: f"持续{direction}，推动工作再上台阶。",
-        "【措施】": "一是创新理论学习形式；二是丰富学习载体。"}))
-    Drafter(chat=chat, compact=True).draft_section(report, brief, "s3")
-    text = report.find("s3").text
+        "【措施】": "一是创新理论学习形式；二是丰富学习载体。"})
+    text = section.text
     assert text.startswith("一是举办青年干部培训班2期，提升履职能力。\n二是持续"), "past 3 items, a paragraph each"
     assert text.endswith("创新理论学习形式。" + text.split("创新理论学习形式。")[-1]) and "丰富学习载体" in text
     assert "部分基层团组织理论学习形式单一" in chat.seen[-1][-1].content
@@ -242,15 +248,10 @@ def test_opening_prompt_has_no_facts_and_role_task():
 
 
 def test_a_plan_item_never_opens_with_tongshi(bullets_text):
-    from zongjie.outline import build_outline
-
-    brief = brief_of(bullets_text)
-    report = build_outline(brief)
-    chat = ScriptedChatModel(responder=tag_responder({
+    section, _chat = draft_plans(bullets_text, {
         "【计划】": "举办青年干部培训班2期。", "【打算】": "同时，加强与青年的沟通交流，及时回应青年的成长需求。",
-        "【措施】": "一是创新理论学习形式。"}))
-    Drafter(chat=chat, compact=True).draft_section(report, brief, "s3")
-    assert "是同时" not in report.find("s3").text and "二是加强与青年的沟通交流" in report.find("s3").text
+        "【措施】": "一是创新理论学习形式。"})
+    assert "是同时" not in section.text and "二是加强与青年的沟通交流" in section.text
 
 
 def test_a_problem_keeps_no_tacked_on_remedy_and_a_lead_echoing_its_headline_goes(bullets_text):
@@ -276,18 +277,13 @@ def test_a_problem_keeps_no_tacked_on_remedy_and_a_lead_echoing_its_headline_goe
 
 
 def test_a_plan_answer_that_lost_the_bullets_figures_is_led_by_the_bullet(bullets_text):
-    from zongjie.outline import build_outline
-
-    brief = brief_of(bullets_text)
-    report = build_outline(brief)
-    chat = ScriptedChatModel(responder=tag_responder({
+    section, chat = draft_plans(bullets_text, {
         "【计划】": "下一步将定期举办青年干部培训班，提升履职能力。",
         "【打算】": lambda direction: f"持续{direction}，推动工作再上台阶。",
-        "【措施】": "一是创新理论学习形式；二是丰富学习载体。"}))
-    Drafter(chat=chat, compact=True).draft_section(report, brief, "s3")
-    text = report.find("s3").text
+        "【措施】": "一是创新理论学习形式；二是丰富学习载体。"})
+    text = section.text
     assert text.startswith("一是下半年计划举办青年干部培训班2期。"), text
-    assert not [i for i in report.find("s3").issues if i.kind.name == "UNUSED"]
+    assert not [i for i in section.issues if i.kind.name == "UNUSED"]
 
 
 def test_a_users_sentence_keeps_its_facts_but_not_a_clause_of_unreported_work():
@@ -307,16 +303,11 @@ def test_a_closing_saying_what_an_item_said_goes():
 
 
 def test_a_direction_names_the_work_but_does_not_say_the_bullet_again(bullets_text):
-    from zongjie.outline import build_outline
-
-    brief = brief_of(bullets_text)
-    report = build_outline(brief)
-    chat = ScriptedChatModel(responder=tag_responder({
+    section, chat = draft_plans(bullets_text, {
         "【计划】": "举办青年干部培训班2期，提升履职能力。",
         "【打算】": "持续加强网上引领，团区委微信公众号上半年发布推文，不断扩大网上宣传的覆盖面。",
-        "【措施】": "一是创新理论学习形式；二是丰富学习载体。"}))
-    Drafter(chat=chat, compact=True).draft_section(report, brief, "s3")
-    text = report.find("s3").text
+        "【措施】": "一是创新理论学习形式；二是丰富学习载体。"})
+    text = section.text
     assert "持续加强网上引领，不断扩大网上宣传的覆盖面。" in text and "团区委微信公众号上半年发布推文" not in text, text
 
 
