@@ -6,6 +6,7 @@ import pytest
 
 from tests.conftest import FIXTURES
 from tests.test_e2e_browser import SHOTS, app_url, page, settle  # noqa: F401 - fixtures
+from ui.gather import MSG_NOTHING
 
 pytestmark = pytest.mark.browser
 FILES = [FIXTURES / "gather" / n for n in ("3月工作信息.txt", "3月简报.md", "5月简报.docx")]
@@ -22,8 +23,15 @@ def test_upload_three_files_tick_send_draft_and_see_provenance(app_url, page):  
     page.locator(".st-key-gather_files input[type=file]").set_input_files([str(f) for f in FILES])
     page.get_by_text("5月简报.docx").wait_for(timeout=30_000)
     settle(page)
+    # The file chip shows before the upload reaches the server; a click in between gets 请先上传素材文件
+    # (a fresh-clone CI run under load timed out here once). Then the upload has landed: click again.
+    append = page.get_by_role("button", name="加入要点框")
     page.get_by_role("button", name="整理要点").click()
-    page.get_by_role("button", name="加入要点框").wait_for(timeout=30_000)
+    append.or_(page.get_by_text(MSG_NOTHING)).first.wait_for(timeout=30_000)
+    if not append.is_visible():
+        settle(page)
+        page.get_by_role("button", name="整理要点").click()
+    append.wait_for(timeout=30_000)
     settle(page)
     boxes = page.locator("[class*='st-key-gtext_'] input")
     texts = [boxes.nth(i).input_value() for i in range(boxes.count())]
