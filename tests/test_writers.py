@@ -9,6 +9,7 @@ from zongjie.brief import make_brief
 from zongjie.draft import Drafter
 from zongjie.fake_llm import ScriptedChatModel
 from zongjie.vocab import ROLE_OPENING
+from zongjie.writers.compact import PLAN_INTROS, PROBLEM_CLOSINGS, PROBLEM_INTROS
 
 
 def brief_of(text):
@@ -209,6 +210,8 @@ def test_compact_plans_keep_each_plan_bullet_add_directions_and_answer_problems(
         "【打算】": lambda direction: f"持续{direction}，推动工作再上台阶。",
         "【措施】": "一是创新理论学习形式；二是丰富学习载体。"})
     text = section.text
+    intro, text = text.split("\n", 1)
+    assert intro in PLAN_INTROS, "the genre's framing line, then the items"
     assert text.startswith("一是举办青年干部培训班2期，提升履职能力。\n二是持续"), "past 3 items, a paragraph each"
     assert text.endswith("创新理论学习形式。" + text.split("创新理论学习形式。")[-1]) and "丰富学习载体" in text
     assert "部分基层团组织理论学习形式单一" in chat.seen[-1][-1].content
@@ -265,6 +268,9 @@ def test_a_problem_keeps_no_tacked_on_remedy_and_a_lead_echoing_its_headline_goe
     Drafter(chat=chat, compact=True).draft_section(report, brief, "s2")
     text = report.find("s2").text
     assert "一些团员参与不积极" in text and "同时" not in text, text
+    intro = next(i for i in PROBLEM_INTROS if text.startswith(i))
+    closing = next(c for c in PROBLEM_CLOSINGS if text.endswith(c))
+    assert text == intro + "部分基层团组织理论学习形式单一，吸引力不强。一些团员参与不积极。" + closing
 
     key = next(s.key for s in report.drafting_units() if s.bullet_ids == ["B3"])
     heading = report.find(key).heading
@@ -281,7 +287,7 @@ def test_a_plan_answer_that_lost_the_bullets_figures_is_led_by_the_bullet(bullet
         "【计划】": "下一步将定期举办青年干部培训班，提升履职能力。",
         "【打算】": lambda direction: f"持续{direction}，推动工作再上台阶。",
         "【措施】": "一是创新理论学习形式；二是丰富学习载体。"})
-    text = section.text
+    text = section.text.split("\n", 1)[1]
     assert text.startswith("一是下半年计划举办青年干部培训班2期。"), text
     assert not [i for i in section.issues if i.kind.name == "UNUSED"]
 
@@ -317,3 +323,15 @@ def test_a_closing_ending_in_a_semicolon_ends_its_paragraph_with_a_full_stop():
     text = subsection_text("坚持正确导向。", ["上报信息23条。", "发放资料1500余份。"],
                            "经过持续推进，确保信息准确无误；")
     assert text.endswith("经过持续推进，确保信息准确无误。")
+
+
+def test_the_framing_is_fixed_per_unit_and_varies_between_units():
+    from zongjie.writers.compact import frame_for, framed
+
+    units = [f"共青团{n}委员会" for n in ("滨江区", "柳岸中学", "白马镇", "长宁街道", "临河县", "东湖区")]
+    assert frame_for(units[0], PLAN_INTROS) == frame_for(units[0], PLAN_INTROS)
+    assert len({frame_for(u, PLAN_INTROS) for u in units}) > 1, "every unit would open 打算 alike"
+    assert framed("主要表现在：", ["甲。", "乙。"], "改进。") == "主要表现在：一是甲。二是乙。改进。"
+    assert framed("主要表现在：", [f"{c}。" for c in "甲乙丙丁"], "改进。") == (
+        "主要表现在：\n一是甲。\n二是乙。\n三是丙。\n四是丁。\n改进。")
+    assert framed("主要表现在：", []) == "", "no items, no dangling frame"
