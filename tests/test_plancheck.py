@@ -27,6 +27,15 @@ def test_yishi_points_in_one_paragraph_are_items():
     assert labels == ["深化青马工程", "加强团干部队伍建设", "推进团员发展"]
 
 
+def test_a_lead_in_paragraph_is_no_item():
+    # zongjie's own 打算 past three items: the framing line, then one paragraph per item.
+    text = ("某单位2023年工作总结\n一、主要工作\n开展活动10场。\n二、下一步工作打算\n"
+            "下一步，将立足青年所需、围绕中心大局，重点抓好以下几方面工作：\n一是深化青马工程，举办培训班1期。\n"
+            "二是加强团干部队伍建设。\n三是推进团员发展。\n四是深化志愿服务。")
+    labels = [i.label for i in plan_items(text)]
+    assert labels == ["深化青马工程", "加强团干部队伍建设", "推进团员发展", "深化志愿服务"]
+
+
 def test_abbreviations_read_as_one_word():
     assert normalise("深化青年马克思主义者培养工程") == "深化青马工程"
     assert normalise("举办青马班") == "举办青马工程"

@@ -71,7 +71,8 @@ def plan_items(report_text: str) -> list[PlanItem]:
             items.append(PlanItem(_label(point.heading), " ".join([point.heading, *point.paragraphs])))
         if not points:
             for paragraph in top.paragraphs:
-                items.extend(_split_points(paragraph))
+                if not paragraph.rstrip().endswith(("：", ":")):  # 下一步，将重点抓好以下工作： leads in
+                    items.extend(_split_points(paragraph))
     return items
 
 
