@@ -2,10 +2,10 @@
 
 Uses the deterministic template model (ZONGJIE_FAKE_LLM=1), so it checks the page, not the model.
 """
+import contextlib
 import io
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -15,16 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from zongjie.local_model import free_port
+
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(os.environ.get("ZONGJIE_SCREENSHOTS", "/tmp/zongjie-shots"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -51,8 +47,9 @@ def app_url(tmp_path):
     proc.wait(timeout=10)
 
 
-@pytest.fixture
-def page(tmp_path):
+@contextlib.contextmanager
+def chromium_context(**options):
+    """A browser context of Debian's chromium, offline-quiet (no updates, sync or QUIC), 1400×1000."""
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
@@ -61,9 +58,16 @@ def page(tmp_path):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        try:
+            yield browser.new_context(viewport={"width": 1400, "height": 1000}, **options)
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(tmp_path):
+    with chromium_context(accept_downloads=True) as context:
         yield context.new_page()
-        browser.close()
 
 
 def section_box(page, key):

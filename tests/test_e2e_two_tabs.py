@@ -3,27 +3,16 @@ which reopens the latest draft), each editing its own fields and sections, then 
 Nothing either tab saved may be reverted by the other; the same section is a conflict the user settles."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from test_e2e_browser import CHROMIUM, app_url, section_box, settle  # noqa: F401 - app_url is a fixture
+from test_e2e_browser import app_url, chromium_context, section_box, settle  # noqa: F401 - app_url is a fixture
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def tabs():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian chromium is missing: run scripts/system-deps.sh (the test command does)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    with chromium_context() as context:
         yield context.new_page(), context.new_page()
-        browser.close()
 
 
 def type_into(page, locator, text: str) -> None:

@@ -21,14 +21,10 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.exceptions import InvalidStatus, WebSocketException
 from websockets.sync.client import connect
 
+from zongjie.local_model import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 MARKER = "甲乙丙丁绝密要点9527"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def serve(tmp_path, **env_extra):
