@@ -335,3 +335,23 @@ def test_the_framing_is_fixed_per_unit_and_varies_between_units():
     assert framed("主要表现在：", [f"{c}。" for c in "甲乙丙丁"], "改进。") == (
         "主要表现在：\n一是甲。\n二是乙。\n三是丙。\n四是丁。\n改进。")
     assert framed("主要表现在：", []) == "", "no items, no dangling frame"
+
+
+def test_two_problems_read_yishi_ershi_and_directions_lose_their_tongshi(bullets_text):
+    from zongjie.outline import build_outline
+
+    text = bullets_text + "问题：团干部联系青年不够紧密\n"
+    brief = brief_of(text)
+    report = build_outline(brief)
+    chat = ScriptedChatModel(responder=lambda messages: messages[-1].content.removeprefix("【问题】") + "。")
+    Drafter(chat=chat, compact=True).draft_section(report, brief, "s2")
+    problems = report.find("s2").text
+    items = "一是部分基层团组织理论学习形式单一，吸引力不强。二是团干部联系青年不够紧密。"
+    assert "主要表现在：" + items in problems, problems
+
+    section, _chat = draft_plans(text, {
+        "【计划】": "举办青年干部培训班2期。",
+        "【打算】": "持续深化思想引领，丰富学习载体。同时，加强与青年的沟通交流。此外，注重总结经验做法。",
+        "【措施】": "一是创新理论学习形式。"})
+    assert "同时" not in section.text and "此外" not in section.text, section.text
+    assert "丰富学习载体。加强与青年的沟通交流。注重总结经验做法。" in section.text

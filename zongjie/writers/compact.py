@@ -263,7 +263,8 @@ class CompactWriter:
         if not job.bullets:  # asked to invent one, it copied the worked example's problem as this unit's
             return NO_PROBLEMS_TEXT
         answers = [self._ask(job, prompts.render("compact_problem", bullet=b.text), [b]) for b in job.bullets]
-        items = unnumber_items(" ".join(answers))  # a bullet may hold its own 一是……二是……
+        # One item per problem, so two problems read 一是……二是……; a bullet may hold its own 一是……二是…….
+        items = [item for answer in answers for item in unnumber_items(answer)]
         unit = job.report.unit or ""
         return framed(frame_for(unit, PROBLEM_INTROS), items, frame_for(unit, PROBLEM_CLOSINGS))
 
@@ -286,6 +287,8 @@ class CompactWriter:
             # It may name the work (持续开展主题团日活动) but not say a bullet again word for word (10
             # characters, the repeat measure's window); what is left of a gutted answer is a stub (加强沟通协调).
             answer = drop_restatements(answer, [b.text for b in bullets], "", run=10)
+            # Asked for three sentences, it joined them with 同时，/此外， in most directions of a draft.
+            answer = "".join(ADD_ON.sub("", s) for s in sentences(answer))
             if len(cjk_only(answer)) >= MIN_DIRECTION:
                 answers.append(answer)
         problems = [b.text for b in job.brief.bullets if b.role == ROLE_PROBLEMS]
