@@ -88,6 +88,22 @@ def test_nothing_to_gather_says_so(fake_llm):
     assert any("请先上传素材文件" in w.value for w in at.warning)
 
 
+def test_a_click_before_the_upload_landed_gathers_once_it_lands(fake_llm):
+    # In a browser the file chip shows before the upload reaches the server; a click in between found
+    # no files. The upload's own rerun then does what the click asked.
+    at = start()
+    at.button(key="gather_run").click()
+    at.run()
+    assert any("请先上传素材文件" in w.value for w in at.warning)
+    at.file_uploader(key="gather_files").set_value([("3月简报.md", (GATHER / "3月简报.md").read_bytes(),
+                                                      "application/octet-stream")])
+    at.run()
+    assert picks(at) and not at.warning, "gathered without a second click"
+    gen = at.session_state["gather_gen"]
+    at.run()
+    assert at.session_state["gather_gen"] == gen and picks(at), "and only once"
+
+
 def test_ledger_names_the_file_of_a_gathered_bullet():
     from ui.sections import ledger_html
 

@@ -15,7 +15,7 @@ from .safe import md
 from .state import notice, save_inputs
 
 ROLES = (ROLE_RESULTS, ROLE_PROBLEMS, ROLE_PLANS)
-MSG_NOTHING = "请先上传素材文件，或把素材内容粘贴到框中。"
+MSG_NOTHING = "请先上传素材文件，或把素材内容粘贴到框中；文件上传完成后将自动整理。"
 MSG_NO_FACTS = "没有找到含数字、日期或活动名称的事实，请换一份素材试试。"
 
 
@@ -25,6 +25,12 @@ def gather_step() -> None:
         st.caption(f"可一次上传多个文件（.docx / .txt / .md，每个 5 MB 以内，最多 {MAX_FILES} 个）。"
                    "系统按规则摘出含数字、日期、活动名称的事实，并注明出自哪个文件第几段；数字只照抄，不改动。")
         st.file_uploader("上传素材", type=["docx", "txt", "md"], accept_multiple_files=True, key="gather_files")
+        if st.session_state.get("gather_pending") and st.session_state.get("gather_files"):
+            # 整理要点 was clicked while the upload was still on its way (the file chip shows first): the
+            # upload has landed now, so do what the click asked. The candidates' widgets come later in
+            # this run, so their values may still be set here.
+            on_gather()
+            found = st.session_state.get("gathered")
         st.text_area("或粘贴素材", key="gather_paste", height=100, placeholder="把工作信息、简报的正文粘贴在这里")
         st.button("整理要点", on_click=on_gather, key="gather_run")
         for kind, text in st.session_state.pop("gather_msgs", []):
@@ -49,7 +55,8 @@ def candidates(found: dict) -> None:
 def on_gather() -> None:
     files = st.session_state.get("gather_files") or []
     pasted = st.session_state.get("gather_paste", "")
-    if not files and not pasted.strip():
+    st.session_state.gather_pending = not files and not pasted.strip()
+    if st.session_state.gather_pending:
         st.session_state.gather_msgs = [("warning", MSG_NOTHING)]
         return
     result = gather_files([(f.name, f.getvalue()) for f in files], pasted)
