@@ -355,3 +355,24 @@ def test_two_problems_read_yishi_ershi_and_directions_lose_their_tongshi(bullets
         "【措施】": "一是创新理论学习形式。"})
     assert "同时" not in section.text and "此外" not in section.text, section.text
     assert "丰富学习载体。加强与青年的沟通交流。注重总结经验做法。" in section.text
+
+
+def test_a_partner_no_bullet_names_goes():
+    # Bench case 02 on the embedded model: two partners added to a 祭扫 bullet that named neither.
+    from zongjie.cleanup import drop_unbacked
+
+    bullet = "清明节组织青少年到烈士陵园祭扫，参与青少年120余人"
+    answer = ("清明节期间，团镇委联合当地教育部门和志愿者协会，组织青少年前往烈士陵园进行祭扫活动。"
+              "青少年深入了解革命历史，增强了爱国情怀。")
+    assert drop_unbacked(answer, [bullet]) == ("清明节期间，组织青少年前往烈士陵园进行祭扫活动。"
+                                               "青少年深入了解革命历史，增强了爱国情怀。")
+    assert "妇联" in drop_unbacked("联合镇妇联开展活动，青年参与踊跃。", ["联合镇妇联、派出所开展“护苗”活动4场"])
+
+
+def test_plan_items_do_not_say_xiayibu_after_the_framing_line(bullets_text):
+    plan = "计划：下一步每季度开展1次团属新媒体账号检查"
+    text = bullets_text.replace("下一步：下半年计划举办青年干部培训班2期", plan)
+    section, _chat = draft_plans(text, {
+        "【计划】": "下一步每季度开展1次团属新媒体账号检查。下一步，确保账号内容健康。",
+        "【打算】": "持续深化思想引领。", "【措施】": "一是创新理论学习形式。"})
+    assert section.text.count("下一步") == 1 and "每季度开展1次团属新媒体账号检查。确保账号内容健康。" in section.text

@@ -38,6 +38,7 @@ SHRINK = 0.85
 LEAD_OPENERS = ("坚持", "聚焦", "围绕", "立足", "紧扣", "着眼")
 # A results sentence opening like this adds work to the bullet's; it stays only with the bullet's facts.
 ADD_ON = re.compile(r"^\s*(?:同时|此外|另外|与此同时|并且)[，,]?")
+NEXT_STEP = re.compile(r"^\s*(?:下一步|下步|下阶段)[，,]?(?=[\u4e00-\u9fff\d“])")
 # Forward-looking paragraphs in 打算, one per theme of this period's work (real 打算 run 650–1,150
 # characters; with directions only where plan bullets left room, 打算 came to 225–265).
 MAX_DIRECTIONS = 5
@@ -298,6 +299,9 @@ class CompactWriter:
         # An item must not open with "同时，" (一是同时……): that joins it to the item before. Past
         # PLAN_LINES items, one paragraph each: eight items of 100 characters read as a wall in one.
         items = [ADD_ON.sub("", item) for answer in answers for item in unnumber_items(answer)]
+        # The framing line says 下一步 once; a plan bullet typed as 下一步每季度开展…, and the model's 下一步，
+        # after it, said it twice more in one item.
+        items = ["".join(NEXT_STEP.sub("", s) for s in sentences(item)) for item in items]
         return framed(frame_for(job.report.unit or "", PLAN_INTROS), items)
 
     def _results(self, job: SectionJob) -> str:
