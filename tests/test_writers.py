@@ -376,3 +376,15 @@ def test_plan_items_do_not_say_xiayibu_after_the_framing_line(bullets_text):
         "【计划】": "下一步每季度开展1次团属新媒体账号检查。下一步，确保账号内容健康。",
         "【打算】": "持续深化思想引领。", "【措施】": "一是创新理论学习形式。"})
     assert section.text.count("下一步") == 1 and "每季度开展1次团属新媒体账号检查。确保账号内容健康。" in section.text
+
+
+def test_the_partys_formula_gets_its_yi(bullets_text):
+    from zongjie.outline import build_outline
+
+    brief = brief_of(bullets_text)
+    report = build_outline(brief)
+    key = next(s.key for s in report.drafting_units() if s.bullet_ids == ["B3"])
+    lead = "坚持习近平新时代中国特色社会主义思想为指导，做好网上引领。"
+    chat = ScriptedChatModel(responder=tag_responder({"【导语】": lead}))
+    Drafter(chat=chat, compact=True).draft_section(report, brief, key)
+    assert report.find(key).text.startswith("坚持以习近平新时代中国特色社会主义思想为指导，做好网上引领。")

@@ -38,6 +38,8 @@ SHRINK = 0.85
 LEAD_OPENERS = ("坚持", "聚焦", "围绕", "立足", "紧扣", "着眼")
 # A results sentence opening like this adds work to the bullet's; it stays only with the bullet's facts.
 ADD_ON = re.compile(r"^\s*(?:同时|此外|另外|与此同时|并且)[，,]?")
+# A lead opened with 坚持 (LEAD_OPENERS) came back "坚持习近平新时代中国特色社会主义思想为指导", without 以.
+FORMULA_WITHOUT_YI = re.compile(r"坚持(?=习近平新时代中国特色社会主义思想为指导)")
 NEXT_STEP = re.compile(r"^\s*(?:下一步|下步|下阶段)[，,]?(?=[\u4e00-\u9fff\d“])")
 # Forward-looking paragraphs in 打算, one per theme of this period's work (real 打算 run 650–1,150
 # characters; with directions only where plan bullets left room, 打算 came to 225–265).
@@ -245,6 +247,7 @@ class CompactWriter:
         def scrub(text: str) -> str:
             # The model sometimes names the unit of the worked examples as the doer; it means this unit.
             text = text.replace(EXAMPLE_UNIT, job.report.unit) if job.report.unit else text
+            text = FORMULA_WITHOUT_YI.sub("坚持以", text)  # the Party's formula is quoted exactly
             if job.section.role == ROLE_OPENING:
                 return text
             if job.section.role != ROLE_PLANS or proposes:
