@@ -388,3 +388,16 @@ def test_the_partys_formula_gets_its_yi(bullets_text):
     chat = ScriptedChatModel(responder=tag_responder({"【导语】": lead}))
     Drafter(chat=chat, compact=True).draft_section(report, brief, key)
     assert report.find(key).text.startswith("坚持以习近平新时代中国特色社会主义思想为指导，做好网上引领。")
+
+
+def test_a_lead_quoting_its_headline_as_a_name_loses_that_clause(bullets_text):
+    from zongjie.outline import build_outline
+
+    brief = brief_of(bullets_text)
+    report = build_outline(brief)
+    key = next(s.key for s in report.drafting_units() if s.bullet_ids == ["B3"])
+    word = report.find(key).heading.split("，")[0][2:]  # words of the headline, quoted as a name
+    chat = ScriptedChatModel(responder=tag_responder({"【导语】": f"围绕“{word}”主题，通过各种渠道广泛宣传。"}))
+    Drafter(chat=chat, compact=True).draft_section(report, brief, key)
+    text = report.find(key).text
+    assert f"“{word}”" not in text and text.startswith("通过各种渠道广泛宣传。"), text

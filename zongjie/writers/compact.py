@@ -152,6 +152,19 @@ def framed(intro: str, items: list[str], closing: str = "") -> str:
     return (intro + ("\n" if long else "") + body + ("\n" if long and closing else "") + closing).strip()
 
 
+def without_foreign_names(text: str, bullets: list[Bullet]) -> str:
+    """A lead, closing or direction has no name of its own: a quoted name no bullet holds goes with its
+    clause. The fact check lets a name through that the section's headline holds, and a lead quoted a
+    headline's words as if an activity's name (围绕“青春奋进”主题, under 唱响青春奋进强音)."""
+    from ..facts import extract_facts
+    from ..facts.match import backed
+    from ..prune import drop_clauses_with
+
+    pool = "\n".join(b.text for b in bullets)
+    names = [f.raw for f in extract_facts(text) if f.kind == "name" and not backed(f, [], pool)]
+    return drop_clauses_with(text, names)[0] if names else text
+
+
 def plan_directions(report, limit: int, brief=None) -> list[tuple[str, list[Bullet]]]:
     """Themes for 打算: the first clause of each results subsection's headline, with that subsection's
     bullets (with `brief`), whose kinds of work the direction may carry forward."""
@@ -250,6 +263,8 @@ class CompactWriter:
             text = FORMULA_WITHOUT_YI.sub("坚持以", text)  # the Party's formula is quoted exactly
             if job.section.role == ROLE_OPENING:
                 return text
+            if not facts_of:
+                text = without_foreign_names(text, job.brief.bullets)
             if job.section.role != ROLE_PLANS or proposes:
                 # "同时，……" / "此外，……" is how the model tacks on work nobody reported (and, in 问题,
                 # a remedy); only 打算's generic directions may go on with one.
