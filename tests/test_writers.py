@@ -9,7 +9,7 @@ from zongjie.brief import make_brief
 from zongjie.draft import Drafter
 from zongjie.fake_llm import ScriptedChatModel
 from zongjie.vocab import ROLE_OPENING
-from zongjie.writers.compact import PLAN_INTROS, PROBLEM_CLOSINGS, PROBLEM_INTROS
+from zongjie.writers.compact import PLAN_CLOSINGS, PLAN_INTROS, PROBLEM_CLOSINGS, PROBLEM_INTROS
 
 
 def brief_of(text):
@@ -211,7 +211,8 @@ def test_compact_plans_keep_each_plan_bullet_add_directions_and_answer_problems(
         "【措施】": "一是创新理论学习形式；二是丰富学习载体。"})
     text = section.text
     intro, text = text.split("\n", 1)
-    assert intro in PLAN_INTROS, "the genre's framing line, then the items"
+    text, closing = text.rsplit("\n", 1)
+    assert intro in PLAN_INTROS and closing in PLAN_CLOSINGS, "the genre's framing lines around the items"
     assert text.startswith("一是举办青年干部培训班2期，提升履职能力。\n二是持续"), "past 3 items, a paragraph each"
     assert text.endswith("创新理论学习形式。" + text.split("创新理论学习形式。")[-1]) and "丰富学习载体" in text
     assert "部分基层团组织理论学习形式单一" in chat.seen[-1][-1].content

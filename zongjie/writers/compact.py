@@ -63,11 +63,16 @@ PROBLEM_INTROS = ("在肯定成绩的同时，也要清醒地看到，工作中�
 PROBLEM_CLOSINGS = ("对这些问题，须高度重视，在今后的工作中认真研究、切实加以解决。",
                     "这些问题，需要在下一步工作中采取有力措施加以改进。",
                     "对此，将坚持问题导向，逐项研究改进措施，推动问题有效解决。")
-FRAMES_LENGTH = 95  # about one intro and closing of 问题 and one intro of 打算 (usual_length)
+FRAMES_LENGTH = 135  # about one intro and closing of 问题 and of 打算 (usual_length)
 # Subjectless, as the system prompt asks the model to write (以单位名义叙述，不用“我们”).
 PLAN_INTROS = ("下一步，将立足青年所需、围绕中心大局，重点抓好以下几方面工作：",
                "下一步，将对照上级部署要求，针对存在的不足，着力在以下几个方面下功夫：",
                "下一步，将坚持守正创新、真抓实干，重点做好以下工作：")
+# The report's last words, after the plans (no 团结带领广大团员青年: the opening says it, and a repeated
+# 10-character window counts against the draft).
+PLAN_CLOSINGS = ("新征程上，将以更加饱满的热情、更加务实的作风，引领青年在服务中心大局中展现青春担当。",
+                 "将始终坚持党建带团建，凝聚青春力量、激发青春活力，为推动地方高质量发展贡献青年智慧。",
+                 "将锚定目标、久久为功，推动各项工作提质增效，努力在新起点上展现新担当、新作为。")
 
 
 # With a target length (brief.target_chars) this much above what the style usually writes, items keep a
@@ -320,7 +325,9 @@ class CompactWriter:
         # The framing line says 下一步 once; a plan bullet typed as 下一步每季度开展…, and the model's 下一步，
         # after it, said it twice more in one item.
         items = ["".join(NEXT_STEP.sub("", s) for s in sentences(item)) for item in items]
-        return framed(frame_for(job.report.unit or "", PLAN_INTROS), items)
+        unit = job.report.unit or ""
+        body = framed(frame_for(unit, PLAN_INTROS), items)
+        return body + "\n" + frame_for(unit, PLAN_CLOSINGS) if body else body
 
     def _results(self, job: SectionJob) -> str:
         """One lead sentence (思路) for the subsection, the bullets as 一是……二是…… items of two sentences
