@@ -189,3 +189,14 @@ def test_the_repair_prompts_wording_echoed_into_a_plan_is_dropped():
     # Real-model run, case 06: "一是2024年培养青年网评员50名。没有来源的内容删去。"
     cleaned = clean_model_text("2024年培养青年网评员50名。没有来源的内容删去。")
     assert cleaned.text == "2024年培养青年网评员50名。" and cleaned.scaffolding
+
+
+def test_items_past_ten_are_numbered_in_chinese_and_unnumbered_again():
+    from zongjie.cleanup import join_items, unnumber_items
+    from zongjie.text import ordinal
+
+    assert [ordinal(n) for n in (1, 10, 11, 19, 20, 23)] == ["一", "十", "十一", "十九", "二十", "二十三"]
+    items = [f"第{n}项工作。" for n in range(1, 13)]
+    joined = join_items(items)
+    assert "十一是第11项工作。十二是第12项工作。" in joined and "11是" not in joined
+    assert [i.rstrip("。") for i in unnumber_items(joined)] == [i.rstrip("。") for i in items]

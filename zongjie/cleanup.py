@@ -9,7 +9,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .facts import extract_facts, unreported_work, wording_overlap
-from .text import CJK, CLAUSE_RE, ORDINALS, SENTENCE_ENDS, cjk_bigrams, drop_clauses, jaccard, sentences, xml_safe
+from .text import (
+    CJK,
+    CLAUSE_RE,
+    ORDINALS,
+    SENTENCE_ENDS,
+    cjk_bigrams,
+    drop_clauses,
+    jaccard,
+    ordinal,
+    sentences,
+    xml_safe,
+)
 
 # A sentence this close (3-gram Jaccard) to one of the worked examples' answers was lifted from it.
 EXAMPLE_COPY = 0.6
@@ -43,7 +54,7 @@ _LABEL = re.compile(r"【[^】\n]{1,12}】[:：]?|" + _AT_START + rf"(?:\*\*)?(?
 _INSTRUCTION = re.compile(r"本节|事实中的|原文为准|一条一句|参考范文|扩写|照抄(?!照搬)|一字不改|绝不编造|不得编造"
                           r"|不得新增|只输出|没有来源的|原样保留|据此改写|改写后的正文")
 _NUMBERED = re.compile(r"^\d+\s*[.、．]\s*\S")
-_ITEM_PREFIX = re.compile(r"^\s*(?:[一二三四五六七八九十]是|\d+[.、．]|[（(][一二三四五六七八九十\d]+[)）])\s*")
+_ITEM_PREFIX = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}是|\d+[.、．]|[（(][一二三四五六七八九十\d]+[)）])\s*")
 # What a complete text may end with.
 _ENDINGS = "。！？：；”’）)…"
 
@@ -263,7 +274,7 @@ def heading_echo(sentence: str, heading: str, share: float = 0.5) -> bool:
 
 def unnumber_items(text: str) -> list[str]:
     """Undo a model's own 一是……；二是…… so items from several calls can be numbered once (join_items)."""
-    parts = re.split(r"[；;。]?\s*(?=[一二三四五六七八九十]是)", text.strip())
+    parts = re.split(r"[；;。]?\s*(?<![一二三四五六七八九十])(?=[一二三四五六七八九十]{1,3}是)", text.strip())
     return [_ITEM_PREFIX.sub("", p).strip() for p in parts if p.strip()]
 
 
@@ -275,4 +286,4 @@ def join_items(items: list[str], sep: str = "") -> str:
     items = [s if s[-1] in "。！？" else s.rstrip("；;，,") + "。" for s in items if s]
     if len(items) <= 1:
         return items[0] if items else ""
-    return sep.join(f"{ORDINALS[i] if i < 10 else i + 1}是{s}" for i, s in enumerate(items))
+    return sep.join(f"{ordinal(i + 1)}是{s}" for i, s in enumerate(items))

@@ -15,7 +15,7 @@ from .. import prompts
 from ..cleanup import drop_unbacked, heading_echo, join_items, strip_headline, unnumber_items
 from ..model import Bullet
 from ..prune import drop_restatements
-from ..text import ORDINALS, cjk_only, sentences
+from ..text import cjk_only, ordinal, sentences
 from ..vocab import ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 from . import SectionJob
 
@@ -188,7 +188,7 @@ def subsection_text(lead: str, items: list[str], closing: str) -> str:
     if lead and lead[-1] not in "。！？":
         lead = lead.rstrip("，,；;") + "。"
     items = [join_items([item]) for item in items if item.strip()]  # each ends with 。, no stray 一是
-    paragraphs = items if len(items) <= 1 else [f"{ORDINALS[i] if i < 10 else i + 1}是{item}"
+    paragraphs = items if len(items) <= 1 else [f"{ordinal(i + 1)}是{item}"
                                                 for i, item in enumerate(items)]
     if not paragraphs:
         return "\n".join(t for t in (lead, closing.strip()) if t)
