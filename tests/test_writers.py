@@ -402,3 +402,28 @@ def test_a_lead_quoting_its_headline_as_a_name_loses_that_clause(bullets_text):
     Drafter(chat=chat, compact=True).draft_section(report, brief, key)
     text = report.find(key).text
     assert f"“{word}”" not in text and text.startswith("通过各种渠道广泛宣传。"), text
+
+
+def test_a_closing_that_only_says_its_headline_again_goes(bullets_text):
+    from zongjie.outline import build_outline
+
+    brief = brief_of(bullets_text)
+    report = build_outline(brief)
+    key = next(s.key for s in report.drafting_units() if s.bullet_ids == ["B3"])
+    heading = report.find(key).heading
+    echo = f"通过{heading.split('，')[0]}，{heading.split('，')[1]}。"
+    chat = ScriptedChatModel(responder=tag_responder({
+        "【导语】": "聚焦网上引领。",
+        "【扩写】": "团区委微信公众号上半年发布推文120篇，总阅读量达8.6万人次。青年关注度明显提高。",
+        "【成效】": echo}))
+    Drafter(chat=chat, compact=True).draft_section(report, brief, key)
+    text = report.find(key).text
+    assert heading.split("，")[1] not in text and text.endswith("青年关注度明显提高。"), text
+
+
+def test_gist_keeps_the_work_without_its_figures_or_a_hanging_verb():
+    from zongjie.writers.compact import gist
+
+    assert gist("“机关青年讲堂”举办12期") == "“机关青年讲堂”"
+    assert gist("评选“滨江好青年”20名，开展事迹巡讲8场") == "评选“滨江好青年”"
+    assert gist("组织“青年大学习”每期参学率92%") == "组织“青年大学习”每期参学率"

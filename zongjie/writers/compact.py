@@ -38,6 +38,8 @@ SHRINK = 0.85
 LEAD_OPENERS = ("坚持", "聚焦", "围绕", "立足", "紧扣", "着眼")
 # A results sentence opening like this adds work to the bullet's; it stays only with the bullet's facts.
 ADD_ON = re.compile(r"^\s*(?:同时|此外|另外|与此同时|并且)[，,]?")
+# The "by what" opening of a closing (通过上述工作，/通过加强舆论引导，/在此基础上，): what follows it is the claim.
+LEADING_MEANS = re.compile(r"^(?:(?:通过|经过)[^，。]*|在此基础上|以此为抓手)，")
 # A lead opened with 坚持 (LEAD_OPENERS) came back "坚持习近平新时代中国特色社会主义思想为指导", without 以.
 FORMULA_WITHOUT_YI = re.compile(r"坚持(?=习近平新时代中国特色社会主义思想为指导)")
 NEXT_STEP = re.compile(r"^\s*(?:下一步|下步|下阶段)[，,]?(?=[\u4e00-\u9fff\d“])")
@@ -140,7 +142,10 @@ def gist(bullet: str) -> str:
     """A bullet without its figures, for prompts that must not repeat them (the closing 成效)."""
     text = re.sub(r"[（(][^）)]*[）)]", "", bullet)
     text = re.split(r"[，,；;。]", text)[0]
-    return re.sub(r"[\d.%％]+[万亿千百]?[余多]?[个名人次场期项篇所家支户对批万元小时]*", "", text).strip() or bullet
+    text = re.sub(r"[\d.%％]+[万亿千百]?[余多]?[个名人次场期项篇所家支户对批万元小时]*", "", text).strip()
+    # "“机关青年讲堂”举办12期" left "…举办" hanging, and a direction copied it (“机关青年讲堂”举办，让…).
+    hanging = re.match(r"(“[^”]+”|《[^》]+》)(?:共|累计)?(?:举办|开展|召开|发放|发布|评选|组织)$", text)
+    return (hanging.group(1) if hanging else text) or bullet
 
 
 def frame_for(unit: str, frames: tuple[str, ...]) -> str:
@@ -361,6 +366,8 @@ class CompactWriter:
             closing = drop_restatements(closing, [b.text for b in job.bullets], connector)
             if said_already(closing.removeprefix(connector), items):
                 closing = ""  # 通过上述工作，确保各项措施落实到位 after an item ending 确保各项措施落实到位
+            elif heading_echo(LEADING_MEANS.sub("", closing), heading):
+                closing = ""  # 通过加强舆论引导，唱响青春奋进强音。 under that very headline
         lead = "" if heading_echo(lead, heading) else strip_headline(lead, heading)
         return subsection_text(lead, items, closing)
 
