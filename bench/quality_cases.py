@@ -44,7 +44,8 @@ PROMPTS = ROOT / "prompts"
 # The Party's formulas every report quotes word for word; sharing them with an example is no copy.
 OFFICIAL = ("习近平新时代中国特色社会主义思想", "在上级党委和团组织的坚强领导下", "现将有关情况总结如下",
             "现将有关情况汇报如下", "习近平新时代中国特色社会主义思想和党的二十大精神",
-            "习近平新时代中国特色社会主义思想和党的创新理论")
+            "习近平新时代中国特色社会主义思想和党的创新理论", "坚持以习近平新时代中国特色社会主义思想为指导",
+            "树立正确的世界观、人生观和价值观")
 
 
 @dataclass
