@@ -73,7 +73,7 @@ PLAN_INTROS = ("下一步，将立足青年所需、围绕中心大局，重点�
 # The report's last words, after the plans (no 团结带领广大团员青年: the opening says it, and a repeated
 # 10-character window counts against the draft).
 PLAN_CLOSINGS = ("新征程上，将以更加饱满的热情、更加务实的作风，引领青年在服务中心大局中展现青春担当。",
-                 "将始终坚持党建带团建，凝聚青春力量、激发青春活力，为推动地方高质量发展贡献青年智慧。",
+                 "将始终坚持党建带团建，凝聚青春力量、激发青春活力，为推动各项事业高质量发展贡献青年智慧。",
                  "将锚定目标、久久为功，推动各项工作提质增效，努力在新起点上展现新担当、新作为。")
 
 
