@@ -427,3 +427,4 @@ def test_gist_keeps_the_work_without_its_figures_or_a_hanging_verb():
     assert gist("“机关青年讲堂”举办12期") == "“机关青年讲堂”"
     assert gist("评选“滨江好青年”20名，开展事迹巡讲8场") == "评选“滨江好青年”"
     assert gist("组织“青年大学习”每期参学率92%") == "组织“青年大学习”每期参学率"
+    assert gist("网络安全宣传周发放宣传资料1500余份") == "网络安全宣传周发放宣传资料", "a direction copied 资料份"

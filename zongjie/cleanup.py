@@ -52,7 +52,12 @@ _LABEL = re.compile(r"【[^】\n]{1,12}】[:：]?|" + _AT_START + rf"(?:\*\*)?(?
 # holding it goes, the rest of its sentence stays. ("不能照抄照搬" is a stock phrase, not a rule.)
 # Not 工作要点中/修改要求: "落实团市委年度工作要点中的任务" and "按上级修改要求完善方案" are prose.
 _INSTRUCTION = re.compile(r"本节|事实中的|原文为准|一条一句|参考范文|扩写|照抄(?!照搬)|一字不改|绝不编造|不得编造"
-                          r"|不得新增|只输出|没有来源的|原样保留|据此改写|改写后的正文")
+                          r"|不得新增|只输出|没有来源的|原样保留|据此改写|改写后的正文"
+                          # the repair turn's problem lines (draft.describe), echoed once as 上一稿漏写了“…”的事实
+                          r"|上一稿|漏写了?(?:这条)?(?:“|事实)|找不到来源|必须删去|必须写入")
+# What is left of a sentence whose clauses were all scaffolding: a bare connector (因此。).
+_BARE_CONNECTOR = re.compile(r"(?<=[。！？；\n])(?:因此|所以|同时|此外|另外|然而|但是|并且|从而)[。！？；]|"
+                             r"^(?:因此|所以|同时|此外|另外|然而|但是|并且|从而)[。！？；]")
 _NUMBERED = re.compile(r"^\d+\s*[.、．]\s*\S")
 _ITEM_PREFIX = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}是|\d+[.、．]|[（(][一二三四五六七八九十\d]+[)）])\s*")
 # What a complete text may end with.
@@ -120,7 +125,7 @@ def _drop_scaffolding(text: str, dropped: list[str]) -> str:
                     kept[-1] = kept[-1][:-1] + clause[-1]  # the sentence still ends where it did
                 continue
             kept.append(clause)
-        lines.append("".join(kept))
+        lines.append(_BARE_CONNECTOR.sub("", "".join(kept)))
     return "\n".join(lines)
 
 

@@ -142,7 +142,8 @@ def gist(bullet: str) -> str:
     """A bullet without its figures, for prompts that must not repeat them (the closing 成效)."""
     text = re.sub(r"[（(][^）)]*[）)]", "", bullet)
     text = re.split(r"[，,；;。]", text)[0]
-    text = re.sub(r"[\d.%％]+[万亿千百]?[余多]?[个名人次场期项篇所家支户对批万元小时]*", "", text).strip()
+    text = re.sub(r"[\d.%％]+[万亿千百]?[余多]?[个名人次场期项篇所家支户对批万元小时份件条册本天节门班届种台套]*", "",
+                  text).strip()
     # "“机关青年讲堂”举办12期" left "…举办" hanging, and a direction copied it (“机关青年讲堂”举办，让…).
     hanging = re.match(r"(“[^”]+”|《[^》]+》)(?:共|累计)?(?:举办|开展|召开|发放|发布|评选|组织)$", text)
     return (hanging.group(1) if hanging else text) or bullet
