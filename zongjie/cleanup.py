@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from .facts import extract_facts, unreported_work, wording_overlap
 from .text import (
     CJK,
-    CLAUSE_RE,
     ORDINALS,
     SENTENCE_ENDS,
     cjk_bigrams,
@@ -56,8 +55,7 @@ _INSTRUCTION = re.compile(r"本节|事实中的|原文为准|一条一句|参考
                           # the repair turn's problem lines (draft.describe), echoed once as 上一稿漏写了“…”的事实
                           r"|上一稿|漏写了?(?:这条)?(?:“|事实)|找不到来源|必须删去|必须写入")
 # What is left of a sentence whose clauses were all scaffolding: a bare connector (因此。).
-_BARE_CONNECTOR = re.compile(r"(?<=[。！？；\n])(?:因此|所以|同时|此外|另外|然而|但是|并且|从而)[。！？；]|"
-                             r"^(?:因此|所以|同时|此外|另外|然而|但是|并且|从而)[。！？；]")
+_BARE_CONNECTOR = re.compile(r"(?:^|(?<=[。！？；]))(?:因此|所以|同时|此外|另外|然而|但是|并且|从而)[。！？；]")
 _NUMBERED = re.compile(r"^\d+\s*[.、．]\s*\S")
 _ITEM_PREFIX = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}是|\d+[.、．]|[（(][一二三四五六七八九十\d]+[)）])\s*")
 # What a complete text may end with.
@@ -117,15 +115,9 @@ def _drop_scaffolding(text: str, dropped: list[str]) -> str:
         return text
     lines = []
     for line in text.split("\n"):
-        kept: list[str] = []
-        for clause in CLAUSE_RE.findall(line):
-            if _INSTRUCTION.search(clause):
-                dropped.append(clause.rstrip("，,"))
-                if clause[-1:] in "。！？；" and kept and kept[-1][-1:] in "，,":
-                    kept[-1] = kept[-1][:-1] + clause[-1]  # the sentence still ends where it did
-                continue
-            kept.append(clause)
-        lines.append(_BARE_CONNECTOR.sub("", "".join(kept)))
+        kept, gone = drop_clauses(line, lambda m: bool(_INSTRUCTION.search(m.group(0))))
+        dropped.extend(clause.rstrip("，,") for clause in gone)
+        lines.append(_BARE_CONNECTOR.sub("", kept))
     return "\n".join(lines)
 
 
