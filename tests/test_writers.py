@@ -9,7 +9,7 @@ from zongjie.brief import make_brief
 from zongjie.draft import Drafter
 from zongjie.fake_llm import ScriptedChatModel
 from zongjie.vocab import ROLE_OPENING
-from zongjie.writers.compact import PLAN_CLOSINGS, PLAN_INTROS, PROBLEM_CLOSINGS, PROBLEM_INTROS
+from zongjie.writers.framing import PLAN_CLOSINGS, PLAN_INTROS, PROBLEM_CLOSINGS, PROBLEM_INTROS
 
 
 def brief_of(text):
@@ -155,7 +155,46 @@ def test_example_unit_named_by_the_model_becomes_the_report_unit(bullets_text):
     Drafter(chat=chat, compact=True).draft_section(report, brief, key)
     text = report.find(key).text
     assert EXAMPLE_UNIT not in text and "共青团杭州市西湖区委员会团区委微信公众号" in text
-    assert not report.find(key).issues and len(chat.seen) == 3, "lead, item, closing; no repair call"
+    tags = [m[-1].content.split("】")[0] + "】" for m in chat.seen]
+    # The item (one sentence) is short, so it is asked a second time (topped_up); no repair call.
+    assert not report.find(key).issues and tags == ["【导语】", "【扩写】", "【扩写】", "【成效】"]
+
+
+def test_a_short_item_is_topped_up_from_a_second_answer(bullets_text):
+    """An item whose other sentences were dropped (work nobody reported) came to the bullet and a clause,
+    50–90 characters against the 150–400 of real items: a second answer adds what it says that is new."""
+    from zongjie.outline import build_outline
+
+    brief = brief_of(bullets_text)
+    report = build_outline(brief)
+    key = next(s.key for s in report.drafting_units() if len(s.bullet_ids) == 1)
+    answers = iter([
+        "{b}，有效提升了青年的理论水平。同时，邀请专家举办讲座。",
+        "{b}。青年学习热情进一步高涨，理论素养不断提高。同时，开展知识竞赛。有效提升了青年的理论水平。"])
+    chat = ScriptedChatModel(responder=tag_responder({
+        "【导语】": "坚持把服务青年作为工作的出发点。",
+        "【扩写】": lambda b: next(answers).format(b=b),
+        "【成效】": "通过这些工作，团组织的凝聚力进一步增强。"}))
+    Drafter(chat=chat, compact=True).draft_section(report, brief, key)
+    text = report.find(key).text
+    assert "青年学习热情进一步高涨，理论素养不断提高。" in text, "the second answer's new sentence is added"
+    assert text.count("有效提升了青年的理论水平") == 1, "not what the first answer said already"
+    assert "讲座" not in text and "知识竞赛" not in text, "nor work nobody reported, nor a 同时 add-on"
+    assert text.count(brief.bullet(report.find(key).bullet_ids[0]).text[:12]) == 1, "the bullet said once"
+
+
+def test_topped_up_keeps_to_the_sentence_limit_and_skips_near_copies():
+    from zongjie.writers.compact import topped_up
+
+    item = "召开专题会议2次。会议明确了责任分工。"
+    other = "召开专题会议2次。会议明确了各项责任分工。工作机制更加健全。青年参与热情明显提升。"
+    assert topped_up(item, other, ["召开专题会议2次"], 3) == item + "工作机制更加健全。"
+    assert topped_up(item, other, ["召开专题会议2次"], 2) == item, "full already"
+    # Bench case 02 on the embedded model: the second answer said the first one's effect again in other words.
+    item = "排查微信群31个。通过定期检查和清理，确保团属组织的活动场所和信息渠道始终保持畅通。"
+    other = ("排查微信群31个。通过定期检查和清理，确保团属组织的活动能够及时有效开展。通过排查，净化了网络空间。"
+             "团干部与青年的联系更加紧密。")
+    assert topped_up(item, other, ["排查微信群31个"], 4) == item + "团干部与青年的联系更加紧密。"
 
 
 def test_warm_up_prefills_the_shared_prefix_with_one_token():
@@ -219,6 +258,33 @@ def test_compact_plans_keep_each_plan_bullet_add_directions_and_answer_problems(
     directions = [m[-1].content for m in chat.seen if m[-1].content.startswith("【打算】")]
     assert directions and all("\n本期工作：" in d for d in directions)
     assert "公众号" in "".join(directions) and not re.search(r"\d", "".join(directions)), "the work, no figures"
+
+
+def test_measures_lose_only_the_clause_naming_unreported_work(bullets_text):
+    """The measures answer is one sentence (一是……；二是……。): dropping a sentence that names work nobody
+    reported (讲座) dropped every measure (bench case 12 had none)."""
+    section, _chat = draft_plans(bullets_text, {
+        "【计划】": "举办青年干部培训班2期，提升履职能力。",
+        "【打算】": lambda direction: f"持续{direction}，推动工作再上台阶，让青年有更多获得感。",
+        "【措施】": "一是创新理论学习形式，增强吸引力；二是通过邀请专家举办讲座，提升团干部的理论水平；"
+                   "三是加强团干部的专题讲座，提高他们的实践能力。"})
+    assert "创新理论学习形式，增强吸引力" in section.text and "提升团干部的理论水平" in section.text
+    assert "讲座" not in section.text
+    assert "提高他们的实践能力" not in section.text, "a measure whose verb went leaves no debris"
+
+
+def test_a_short_direction_is_topped_up_from_a_second_answer(bullets_text):
+    answers = {}
+
+    def direction(text):
+        answers[text] = answers.get(text, 0) + 1
+        return f"持续{text}。" if answers[text] == 1 else f"持续{text}。推动各项举措落地见效，让青年真正受益。"
+
+    section, chat = draft_plans(bullets_text, {"【计划】": "举办青年干部培训班2期。", "【打算】": direction,
+                                               "【措施】": "一是创新理论学习形式。"})
+    asked = [m[-1].content for m in chat.seen if m[-1].content.startswith("【打算】")]
+    assert len(asked) == 2 * len(set(asked)), "each short direction is asked twice"
+    assert section.text.count("推动各项举措落地见效，让青年真正受益") == 1, "added once, then said already"
 
 
 def test_compact_item_keeps_two_sentences_and_no_example_copy_or_unreported_work(bullets_text):
@@ -327,7 +393,7 @@ def test_a_closing_ending_in_a_semicolon_ends_its_paragraph_with_a_full_stop():
 
 
 def test_the_framing_is_fixed_per_unit_and_varies_between_units():
-    from zongjie.writers.compact import frame_for, framed
+    from zongjie.writers.framing import frame_for, framed
 
     units = [f"共青团{n}委员会" for n in ("滨江区", "柳岸中学", "白马镇", "长宁街道", "临河县", "东湖区")]
     assert frame_for(units[0], PLAN_INTROS) == frame_for(units[0], PLAN_INTROS)

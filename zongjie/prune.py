@@ -175,7 +175,7 @@ def fit_length(report, brief, keys: set[str], target: int, slack: float = 0.1) -
 RESTATE_RUN = 6
 
 
-def _restates(clause: str, bullets: list[str], run: int = RESTATE_RUN) -> bool:
+def restates(clause: str, bullets: list[str], run: int = RESTATE_RUN) -> bool:
     h = han(clause)
     sources = [han(b) for b in bullets]
     return any(h[i:i + run] in s for i in range(len(h) - run + 1) for s in sources)
@@ -198,7 +198,7 @@ def drop_restatements(text: str, bullets: list[str], connector: str, keep_first:
         clauses = CLAUSE_RE.findall(sentence)
         kept: list[str] = []
         for i, clause in enumerate(clauses):
-            if not _restates(clause, bullets, run) or carries(clause):
+            if not restates(clause, bullets, run) or carries(clause):
                 kept.append(clause)
             elif i == 0 and clause.startswith("通过") and len(clauses) > 1:
                 kept.append(connector)

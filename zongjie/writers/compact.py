@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -13,11 +12,14 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 
 from .. import prompts
 from ..cleanup import drop_unbacked, heading_echo, join_items, strip_headline, unnumber_items
+from ..facts.work import unreported_work
 from ..model import Bullet
 from ..prune import drop_restatements
-from ..text import cjk_only, ordinal, sentences
+from ..text import cjk_only, drop_clauses, ordinal, sentences
 from ..vocab import ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 from . import SectionJob
+from .framing import FRAMES_LENGTH, PLAN_CLOSINGS, PLAN_INTROS, PROBLEM_CLOSINGS, PROBLEM_INTROS, frame_for, framed
+from .phrasing import ADD_ON, LEADING_MEANS, gist, said_already, topped_up
 
 log = logging.getLogger(__name__)
 
@@ -33,21 +35,22 @@ COMPACT_CALL_CHARS = 420
 # 150–400 characters. A target well below the usual length keeps two.
 ITEM_SENTENCES = 3
 SHRINK = 0.85
+# An item this short (Chinese characters; real ones run 150–400) gets a second answer to add to it
+# (topped_up); twice that with a target length well above the usual, none below it.
+TOP_UP_CHARS = 90
 # Words a subsection's lead sentence opens with, one after another through the document, so no two
 # subsections open alike (the model, left to itself, began every one with 坚持把).
 LEAD_OPENERS = ("坚持", "聚焦", "围绕", "立足", "紧扣", "着眼")
-# A results sentence opening like this adds work to the bullet's; it stays only with the bullet's facts.
-ADD_ON = re.compile(r"^\s*(?:同时|此外|另外|与此同时|并且)[，,]?")
-# The "by what" opening of a closing (通过上述工作，/通过加强舆论引导，/在此基础上，): what follows it is the claim.
-LEADING_MEANS = re.compile(r"^(?:(?:通过|经过)[^，。]*|在此基础上|以此为抓手)，")
 # A lead opened with 坚持 (LEAD_OPENERS) came back "坚持习近平新时代中国特色社会主义思想为指导", without 以.
 FORMULA_WITHOUT_YI = re.compile(r"坚持(?=习近平新时代中国特色社会主义思想为指导)")
 NEXT_STEP = re.compile(r"^\s*(?:下一步|下步|下阶段)[，,]?(?=[\u4e00-\u9fff\d“])")
 # Forward-looking paragraphs in 打算, one per theme of this period's work (real 打算 run 650–1,150
 # characters; with directions only where plan bullets left room, 打算 came to 225–265).
 MAX_DIRECTIONS = 5
-PLAN_LINES = 3
 MIN_DIRECTION = 16  # Chinese characters; "持续深化思想引领。" alone says nothing
+# A direction shorter than this gets a second answer to add to it (topped_up), up to PLAN_SENTENCES.
+DIRECTION_TOP_UP = 50
+PLAN_SENTENCES = 3
 # What a closing's restating 通过…… clause becomes, one after another through the document (prune.
 # drop_restatements); and the same for an item's second sentence.
 # Half of them without 通过: the model opens most effect clauses with it already (a draft of bench case 01
@@ -55,28 +58,6 @@ MIN_DIRECTION = 16  # Chinese characters; "持续深化思想引领。" alone sa
 CLOSING_CONNECTORS = ("通过上述工作，", "经过持续推进，", "通过这些举措，", "经过扎实工作，", "通过多措并举，",
                       "在此基础上，")
 ITEM_CONNECTORS = ("通过这项工作，", "借助这一载体，", "通过这一举措，", "以此为抓手，")
-# The genre's fixed framing of 问题 and 打算 (corpus: "今年，我办意识形态工作取得了一定的成绩，但还存在着一些
-# 薄弱环节，主要表现在：", "镇团委将按照……，从四方面做好意识形态工作。"). Written in code, stating no fact;
-# one per unit (frame_for), so two units' drafts do not read alike. Without them 问题 ran 26–80
-# characters on the 16 bench cases against the human 77–500.
-PROBLEM_INTROS = ("在肯定成绩的同时，也要清醒地看到，工作中还存在一些差距和不足，主要表现在：",
-                  "对照上级要求和青年期待，工作中还存在一些薄弱环节，主要表现在：",
-                  "回顾这一时期的工作，虽然取得了一定成效，但也存在一些不容忽视的问题，主要表现在：")
-PROBLEM_CLOSINGS = ("对这些问题，须高度重视，在今后的工作中认真研究、切实加以解决。",
-                    "这些问题，需要在下一步工作中采取有力措施加以改进。",
-                    "对此，将坚持问题导向，逐项研究改进措施，推动问题有效解决。")
-FRAMES_LENGTH = 135  # about one intro and closing of 问题 and of 打算 (usual_length)
-# Subjectless, as the system prompt asks the model to write (以单位名义叙述，不用“我们”).
-PLAN_INTROS = ("下一步，将立足青年所需、围绕中心大局，重点抓好以下几方面工作：",
-               "下一步，将对照上级部署要求，针对存在的不足，着力在以下几个方面下功夫：",
-               "下一步，将坚持守正创新、真抓实干，重点做好以下工作：")
-# The report's last words, after the plans (no 团结带领广大团员青年: the opening says it, and a repeated
-# 10-character window counts against the draft).
-PLAN_CLOSINGS = ("新征程上，将以更加饱满的热情、更加务实的作风，引领青年在服务中心大局中展现青春担当。",
-                 "将始终坚持党建带团建，凝聚青春力量、激发青春活力，为推动各项事业高质量发展贡献青年智慧。",
-                 "将锚定目标、久久为功，推动各项工作提质增效，努力在新起点上展现新担当、新作为。")
-
-
 # With a target length (brief.target_chars) this much above what the style usually writes, items keep a
 # third sentence and 打算 gets two more directions; a draft over its target is trimmed afterwards
 # (zongjie.prune.fit_length), which is the reliable direction: a 1.5B model cannot be told a length.
@@ -130,37 +111,6 @@ def with_facts(answer: str, bullet: Bullet) -> str:
         return answer
     lead = normalize_prose(bullet.text).rstrip("。；;，, ") + "。"
     return lead + drop_restatements(answer, [bullet.text], ITEM_CONNECTORS[0])
-
-
-def said_already(sentence: str, texts: list[str]) -> bool:
-    """Whether the sentence's words (Chinese characters, at least six) stand in one of `texts` already."""
-    words = cjk_only(sentence)
-    return len(words) >= 6 and any(words in cjk_only(t) for t in texts)
-
-
-def gist(bullet: str) -> str:
-    """A bullet without its figures, for prompts that must not repeat them (the closing 成效)."""
-    text = re.sub(r"[（(][^）)]*[）)]", "", bullet)
-    text = re.split(r"[，,；;。]", text)[0]
-    text = re.sub(r"[\d.%％]+[万亿千百]?[余多]?[个名人次场期项篇所家支户对批万元小时份件条册本天节门班届种台套]*", "",
-                  text).strip()
-    # "“机关青年讲堂”举办12期" left "…举办" hanging, and a direction copied it (“机关青年讲堂”举办，让…).
-    hanging = re.match(r"(“[^”]+”|《[^》]+》)(?:共|累计)?(?:举办|开展|召开|发放|发布|评选|组织)$", text)
-    return (hanging.group(1) if hanging else text) or bullet
-
-
-def frame_for(unit: str, frames: tuple[str, ...]) -> str:
-    """The unit's framing sentence: fixed per unit (a regenerated section keeps it), varied between units."""
-    return frames[zlib.crc32(unit.encode("utf-8")) % len(frames)]
-
-
-def framed(intro: str, items: list[str], closing: str = "") -> str:
-    """intro + items (+ closing): inline while short, one paragraph each past PLAN_LINES items."""
-    long = len(items) > PLAN_LINES
-    body = join_items(items, sep="\n" if long else "")
-    if not body:
-        return ""
-    return (intro + ("\n" if long else "") + body + ("\n" if long and closing else "") + closing).strip()
 
 
 def without_foreign_names(text: str, bullets: list[Bullet]) -> str:
@@ -308,23 +258,27 @@ class CompactWriter:
         for direction, bullets in plan_directions(job.report, limit=most, brief=job.brief):
             if job.should_stop():
                 break
-            # This period's work of the theme, without its figures: what 打算 carries forward (持续开展
-            # 主题团日活动) instead of generic lines, which alone came to one sentence once a kind of
-            # work nobody reported was dropped from them.
-            work = "；".join(gist(b.text) for b in bullets) or direction
-            answer = self._ask(job, prompts.render("compact_direction", direction=direction, work=work), [],
-                               context=bullets)
-            # It may name the work (持续开展主题团日活动) but not say a bullet again word for word (10
-            # characters, the repeat measure's window); what is left of a gutted answer is a stub (加强沟通协调).
-            answer = drop_restatements(answer, [b.text for b in bullets], "", run=10)
-            # Asked for three sentences, it joined them with 同时，/此外， in most directions of a draft.
-            answer = "".join(ADD_ON.sub("", s) for s in sentences(answer))
+            answer = self._direction(job, direction, bullets)
+            if len(cjk_only(answer)) < DIRECTION_TOP_UP and not job.should_stop():
+                texts = [b.text for b in bullets]
+                answer = topped_up(answer, self._direction(job, direction, bullets), texts, PLAN_SENTENCES)
             if len(cjk_only(answer)) >= MIN_DIRECTION:
                 answers.append(answer)
         problems = [b.text for b in job.brief.bullets if b.role == ROLE_PROBLEMS]
         if problems or not answers:
             listed = "；".join(problems) or NO_PROBLEMS_TEXT.rstrip("。")
-            answers.append(self._ask(job, prompts.render("compact_plans", problems=listed), []))
+            # Measures may propose (加强团干部培训 answers 团干部多为兼职), but 打算 must not read as work the
+            # unit reported: a clause naming work no bullet mentions goes. The answer is one sentence
+            # (一是……；二是……。), so dropping whole sentences, as elsewhere, left no measures at all.
+            pool = [b.text for b in job.brief.bullets]
+            measures = self._ask(job, prompts.render("compact_plans", problems=listed), [], proposes=True)
+            for item in unnumber_items(measures):
+                first = re.split(r"[，,；;。]", item)[0]
+                if unreported_work(first, pool) and not first.startswith("通过"):
+                    continue  # 加强团干部培训，提高他们的……: what follows the measure leans on it
+                item = drop_clauses(item, lambda m: bool(unreported_work(m.group(0), pool)))[0]
+                if len(cjk_only(item)) >= 6:  # 丰富学习载体 is a measure; a clause's debris is not
+                    answers.append(item)
         # An item must not open with "同时，" (一是同时……): that joins it to the item before. Past
         # PLAN_LINES items, one paragraph each: eight items of 100 characters read as a wall in one.
         items = [ADD_ON.sub("", item) for answer in answers for item in unnumber_items(answer)]
@@ -349,14 +303,17 @@ class CompactWriter:
         job.listener.token(job.section.key, "\n")
         scale = length_scale(job.brief)  # once: it outlines the bullets again (usual_length)
         limit = ITEM_SENTENCES + (1 if scale >= GROW else -1 if scale <= SHRINK else 0)
-        items = []
+        items: list[str] = []
+        short = TOP_UP_CHARS * (2 if scale >= GROW else 0 if scale <= SHRINK else 1)
         for bullet in job.bullets:
             if job.should_stop():
                 break
-            item = strip_headline(self._ask(job, prompts.render("compact_bullet", bullet=bullet.text), [bullet],
-                                            limit=limit), heading)
-            items.append(drop_restatements(item, [bullet.text], ITEM_CONNECTORS[len(items) % len(ITEM_CONNECTORS)],
-                                           keep_first=True, carries=_fact_not_in(item, bullet)))
+            item = self._item(job, bullet, limit, len(items))
+            if len(cjk_only(item)) < short and len(sentences(item)) < limit and not job.should_stop():
+                # What survives of one answer is often the bullet and a clause (the model's other sentences
+                # named work nobody reported); a second answer adds what it says that this one does not.
+                item = topped_up(item, self._item(job, bullet, limit, len(items)), [bullet.text, *items], limit)
+            items.append(item)
             job.listener.token(job.section.key, "\n")
         closing = ""
         if job.bullets and not job.should_stop():
@@ -369,8 +326,31 @@ class CompactWriter:
                 closing = ""  # 通过上述工作，确保各项措施落实到位 after an item ending 确保各项措施落实到位
             elif heading_echo(LEADING_MEANS.sub("", closing), heading):
                 closing = ""  # 通过加强舆论引导，唱响青春奋进强音。 under that very headline
+            elif items and LEADING_MEANS.match((sentences(items[-1]) or [""])[-1]):
+                # 通过定期检查和清理，确保……。通过这些举措，进一步提升了……: one 通过 after another.
+                closing = LEADING_MEANS.sub("", closing)
         lead = "" if heading_echo(lead, heading) else strip_headline(lead, heading)
         return subsection_text(lead, items, closing)
+
+    def _direction(self, job: SectionJob, direction: str, bullets: list[Bullet]) -> str:
+        """One forward-looking paragraph on a theme of this period's work, carrying that work forward."""
+        # The theme's work without its figures: what 打算 carries forward (持续开展主题团日活动) instead of
+        # generic lines, which alone came to one sentence once a kind of work nobody reported was dropped.
+        work = "；".join(gist(b.text) for b in bullets) or direction
+        answer = self._ask(job, prompts.render("compact_direction", direction=direction, work=work), [],
+                           context=bullets)
+        # It may name the work (持续开展主题团日活动) but not say a bullet again word for word (10
+        # characters, the repeat measure's window); what is left of a gutted answer is a stub (加强沟通协调).
+        answer = drop_restatements(answer, [b.text for b in bullets], "", run=10)
+        # Asked for three sentences, it joined them with 同时，/此外， in most directions of a draft.
+        return "".join(ADD_ON.sub("", s) for s in sentences(answer))
+
+    def _item(self, job: SectionJob, bullet: Bullet, limit: int, n: int) -> str:
+        """One results bullet written up: its facts, then what the work did (at most `limit` sentences)."""
+        item = strip_headline(self._ask(job, prompts.render("compact_bullet", bullet=bullet.text), [bullet],
+                                        limit=limit), job.section.heading)
+        return drop_restatements(item, [bullet.text], ITEM_CONNECTORS[n % len(ITEM_CONNECTORS)],
+                                 keep_first=True, carries=_fact_not_in(item, bullet))
 
     def revise_messages(self, user: str) -> list[BaseMessage]:
         # The drafting prefix, so a revision does not evict it from the server's cache.

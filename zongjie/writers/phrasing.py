@@ -1,0 +1,52 @@
+"""Sentences of the compact style's answers: what a second answer adds to the first, whether a
+sentence was said already, a bullet's gist without its figures."""
+from __future__ import annotations
+
+import re
+
+from ..prune import drop_restatements, restates
+from ..text import cjk_only, jaccard, sentences
+
+# A results sentence opening like this adds work to the bullet's; it stays only with the bullet's facts.
+ADD_ON = re.compile(r"^\s*(?:同时|此外|另外|与此同时|并且)[，,]?")
+# The "by what" opening of a closing (通过上述工作，/通过加强舆论引导，/在此基础上，): what follows it is the claim.
+LEADING_MEANS = re.compile(r"^(?:(?:通过|经过)[^，。]*|在此基础上|以此为抓手)，")
+# A second answer's sentence this close (3-gram Jaccard) to one already there, or sharing this many
+# characters with it, says nothing new.
+SAME_SENTENCE = 0.35
+SAME_RUN = 8
+
+
+def topped_up(item: str, other: str, said: list[str], limit: int) -> str:
+    """`item` with the sentences of `other` (a second answer for the same bullet) that add to it: not the
+    bullet again (its facts are in `item` already), nothing sharing SAME_RUN characters with `item` or
+    `said` (the bullet, the items before) or close to a sentence of `item`, no second 通过…… effect
+    sentence, no "同时，" add-on; up to `limit` sentences in all."""
+    kept = sentences(item)
+    for sentence in sentences(drop_restatements(other, said[:1], "")):
+        if len(kept) >= limit:
+            break
+        if ADD_ON.match(sentence) or restates(sentence, said + kept, SAME_RUN):
+            continue
+        if LEADING_MEANS.match(sentence) and any(LEADING_MEANS.match(k) for k in kept):
+            continue  # 通过定期检查和清理，确保……。通过……，确保……
+        if max((jaccard(sentence, k) for k in kept), default=0.0) < SAME_SENTENCE:
+            kept.append(sentence)
+    return "".join(kept)
+
+
+def said_already(sentence: str, texts: list[str]) -> bool:
+    """Whether the sentence's words (Chinese characters, at least six) stand in one of `texts` already."""
+    words = cjk_only(sentence)
+    return len(words) >= 6 and any(words in cjk_only(t) for t in texts)
+
+
+def gist(bullet: str) -> str:
+    """A bullet without its figures, for prompts that must not repeat them (the closing 成效)."""
+    text = re.sub(r"[（(][^）)]*[）)]", "", bullet)
+    text = re.split(r"[，,；;。]", text)[0]
+    text = re.sub(r"[\d.%％]+[万亿千百]?[余多]?[个名人次场期项篇所家支户对批万元小时份件条册本天节门班届种台套]*", "",
+                  text).strip()
+    # "“机关青年讲堂”举办12期" left "…举办" hanging, and a direction copied it (“机关青年讲堂”举办，让…).
+    hanging = re.match(r"(“[^”]+”|《[^》]+》)(?:共|累计)?(?:举办|开展|召开|发放|发布|评选|组织)$", text)
+    return (hanging.group(1) if hanging else text) or bullet
