@@ -183,6 +183,27 @@ def test_a_short_item_is_topped_up_from_a_second_answer(bullets_text):
     assert text.count(brief.bullet(report.find(key).bullet_ids[0]).text[:12]) == 1, "the bullet said once"
 
 
+@pytest.mark.parametrize("target, asked", [(None, 2), (300, 1), (20000, 2)])
+def test_top_up_follows_the_target_length(bullets_text, target, asked):
+    """A target well below the usual length tops nothing up (the draft is trimmed anyway); well above it,
+    an item is topped up to four sentences."""
+    from zongjie.outline import build_outline
+
+    brief = brief_of(bullets_text)
+    brief.target_chars = target
+    report = build_outline(brief)
+    key = next(s.key for s in report.drafting_units() if len(s.bullet_ids) == 1)
+    answers = iter(["{b}。青年参与热情高涨。", "{b}。工作机制更加健全。团组织影响力扩大。服务更加精准。"])
+    chat = ScriptedChatModel(responder=tag_responder({"【扩写】": lambda b: next(answers).format(b=b)}))
+    Drafter(chat=chat, compact=True).draft_section(report, brief, key)
+    tags = [m[-1].content.split("】")[0] + "】" for m in chat.seen]
+    assert tags.count("【扩写】") == asked
+    text = report.find(key).text
+    assert ("工作机制更加健全" in text) == (asked == 2)
+    assert ("团组织影响力扩大" in text) == (target == 20000), "four sentences only when growing"
+    assert "服务更加精准" not in text
+
+
 def test_topped_up_keeps_to_the_sentence_limit_and_skips_near_copies():
     from zongjie.writers.compact import topped_up
 
@@ -322,6 +343,21 @@ def test_a_plan_item_never_opens_with_tongshi(bullets_text):
         "【计划】": "举办青年干部培训班2期。", "【打算】": "同时，加强与青年的沟通交流，及时回应青年的成长需求。",
         "【措施】": "一是创新理论学习形式。"})
     assert "是同时" not in section.text and "二是加强与青年的沟通交流" in section.text
+
+
+def test_a_problem_left_bare_is_topped_up_with_how_it_shows(bullets_text):
+    """Bench case 06: the 问题 item was the bullet alone, its 表现 and 原因 having named work and gone."""
+    from zongjie.outline import build_outline
+
+    brief = brief_of(bullets_text)
+    report = build_outline(brief)
+    answers = iter(["部分基层团组织理论学习形式单一，吸引力不强。通过举办讲座弥补不足。",
+                    "部分基层团组织理论学习形式单一，吸引力不强。一些团员参与学习的积极性不高，学习效果打了折扣。"])
+    chat = ScriptedChatModel(responder=lambda messages: next(answers))
+    Drafter(chat=chat, compact=True).draft_section(report, brief, "s2")
+    text = report.find("s2").text
+    assert "一些团员参与学习的积极性不高" in text and "讲座" not in text, text
+    assert text.count("理论学习形式单一") == 1
 
 
 def test_a_problem_keeps_no_tacked_on_remedy_and_a_lead_echoing_its_headline_goes(bullets_text):

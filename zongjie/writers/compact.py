@@ -51,6 +51,7 @@ MIN_DIRECTION = 16  # Chinese characters; "持续深化思想引领。" alone sa
 # A direction shorter than this gets a second answer to add to it (topped_up), up to PLAN_SENTENCES.
 DIRECTION_TOP_UP = 50
 PLAN_SENTENCES = 3
+PROBLEM_TOP_UP = 50  # 问题 items: the problem, how it shows, why (real 问题 run 120–500 in all)
 # What a closing's restating 通过…… clause becomes, one after another through the document (prune.
 # drop_restatements); and the same for an item's second sentence.
 # Half of them without 通过: the model opens most effect clauses with it already (a draft of bench case 01
@@ -77,6 +78,13 @@ def usual_length(brief) -> int:
     subsections = max(1, len(group_results(results)))
     return (110 + 90 * len(results) + 45 * subsections + 75 * max(1, len(problems)) + 60 * len(plans)
             + 45 * min(subsections, MAX_DIRECTIONS) + 50 + FRAMES_LENGTH)
+
+
+def top_up_factor(brief) -> int:
+    """How much shorter than usual an item may come out before a second answer tops it up: not at all
+    with a target well below the usual length (×0), twice the usual bar with one well above it (×2)."""
+    scale = length_scale(brief)
+    return 2 if scale >= GROW else 0 if scale <= SHRINK else 1
 
 
 def length_scale(brief) -> float:
@@ -242,7 +250,15 @@ class CompactWriter:
         # remedies instead of problems.
         if not job.bullets:  # asked to invent one, it copied the worked example's problem as this unit's
             return NO_PROBLEMS_TEXT
-        answers = [self._ask(job, prompts.render("compact_problem", bullet=b.text), [b]) for b in job.bullets]
+        answers: list[str] = []
+        factor = top_up_factor(job.brief)
+        for bullet in job.bullets:
+            answer = self._ask(job, prompts.render("compact_problem", bullet=bullet.text), [bullet])
+            if len(cjk_only(answer)) < PROBLEM_TOP_UP * factor and not job.should_stop():
+                # The problem alone (网评员队伍年龄偏大……少。): its 表现 and 原因 named work and went.
+                other = self._ask(job, prompts.render("compact_problem", bullet=bullet.text), [bullet])
+                answer = topped_up(answer, other, [bullet.text, *answers], PLAN_SENTENCES + factor // 2)
+            answers.append(answer)
         # One item per problem, so two problems read 一是……二是……; a bullet may hold its own 一是……二是…….
         items = [item for answer in answers for item in unnumber_items(answer)]
         unit = job.report.unit or ""
@@ -254,14 +270,16 @@ class CompactWriter:
         line or two); then measures answering the problems. Directions state no facts."""
         answers = [self._ask(job, prompts.render("compact_plan_bullet", bullet=b.text), [b], proposes=True)
                    for b in job.bullets]
-        most = MAX_DIRECTIONS + (2 if length_scale(job.brief) >= GROW else 0)
+        factor = top_up_factor(job.brief)
+        most = MAX_DIRECTIONS + (2 if factor > 1 else 0)
         for direction, bullets in plan_directions(job.report, limit=most, brief=job.brief):
             if job.should_stop():
                 break
             answer = self._direction(job, direction, bullets)
-            if len(cjk_only(answer)) < DIRECTION_TOP_UP and not job.should_stop():
+            if len(cjk_only(answer)) < DIRECTION_TOP_UP * factor and not job.should_stop():
                 texts = [b.text for b in bullets]
-                answer = topped_up(answer, self._direction(job, direction, bullets), texts, PLAN_SENTENCES)
+                answer = topped_up(answer, self._direction(job, direction, bullets), texts,
+                                   PLAN_SENTENCES + factor // 2)
             if len(cjk_only(answer)) >= MIN_DIRECTION:
                 answers.append(answer)
         problems = [b.text for b in job.brief.bullets if b.role == ROLE_PROBLEMS]
@@ -304,7 +322,7 @@ class CompactWriter:
         scale = length_scale(job.brief)  # once: it outlines the bullets again (usual_length)
         limit = ITEM_SENTENCES + (1 if scale >= GROW else -1 if scale <= SHRINK else 0)
         items: list[str] = []
-        short = TOP_UP_CHARS * (2 if scale >= GROW else 0 if scale <= SHRINK else 1)
+        short = TOP_UP_CHARS * top_up_factor(job.brief)
         for bullet in job.bullets:
             if job.should_stop():
                 break
