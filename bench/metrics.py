@@ -172,13 +172,23 @@ def instruction_echoes(text: str, prompt_dir: str | Path, ordinary: Iterable[str
     is grown over adjacent windows inside one run of ideographs, so "以事实中的原文为准" comes back whole
     and "坚强领导下，围绕中心" is not read as the instruction "坚强领导下围绕中心").
     """
-    spans = [(m.start(), m.end()) for rx in _ECHO_LABEL_RES for m in rx.finditer(text)]
+    spans = [(m.start(), m.end()) for rx in (*_ECHO_LABEL_RES, *_template_labels(str(prompt_dir)))
+             for m in rx.finditer(text)]
     phrases = echo_phrases(prompt_dir, ordinary)
     for run in re.finditer(f"[{HAN}]{{{ECHO_MIN_CHARS},}}", text):
         for i in range(run.start(), run.end() - ECHO_MIN_CHARS + 1):
             if text[i:i + ECHO_MIN_CHARS] in phrases:
                 spans.append((i, i + ECHO_MIN_CHARS))
     return [text[a:b] for a, b in _merge(spans)]
+
+
+@lru_cache(maxsize=8)
+def _template_labels(prompt_dir: str) -> tuple[re.Pattern[str], ...]:
+    """The labels the templates put before their data ("本期工作：{work}"): one in a draft is the prompt
+    copied (bench case 01: 五是本期工作：全镇团支部：……)."""
+    labels = {m.group(1) for path in Path(prompt_dir).glob("*.txt")
+              for m in re.finditer(rf"([{HAN}]{{3,8}})[：:]\{{", path.read_text(encoding="utf-8"))}
+    return tuple(re.compile(rf"{label}[：:]") for label in sorted(labels))
 
 
 def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -84,6 +84,13 @@ def test_echo_labels_and_tags(prompt_dir):
     assert instruction_echoes(ordinary, prompt_dir, ordinary=()) == []
 
 
+def test_a_template_label_in_a_draft_is_an_echo(prompt_dir):
+    """Bench case 01: a direction began 本期工作：全镇团支部：…… (compact_direction.txt's label)."""
+    (prompt_dir / "direction.txt").write_text("【打算】工作方向：{direction}\n本期工作：{work}", encoding="utf-8")
+    assert instruction_echoes("五是本期工作：全镇团支部。", prompt_dir, ordinary=()) == ["本期工作："]
+    assert instruction_echoes("本期工作扎实推进。参与单位：12个。", prompt_dir, ordinary=()) == []
+
+
 def test_echoes_with_the_real_prompts():
     issue = "团组织在上级党委和团组织的领导下，以事实中的原文为准，致力于服务青年。"
     assert instruction_echoes(issue, ROOT / "prompts") == ["以事实中的原文为准"]

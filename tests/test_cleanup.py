@@ -140,6 +140,9 @@ def test_clauses_quoting_the_prompt_rules_are_dropped_and_the_sentence_kept():
     assert cleaned.text == "开展活动15场。坚持不能照抄照搬。"
     assert cleaned.scaffolding == ("围绕本节工作。",)
     assert clean_output("开展活动15场。") == "开展活动15场。" and clean_model_text("开展活动15场。").scaffolding == ()
+    # A direction of bench case 01 on the embedded model copied its prompt's label and data.
+    cleaned = clean_model_text("本期工作：全镇团支部：村级、镇直单位；持续夯实组织建设。")
+    assert cleaned.text == "持续夯实组织建设。", cleaned.text
 
 
 def test_half_width_punctuation_and_spaces_in_chinese_prose_are_fixed_in_code():
@@ -205,3 +208,16 @@ def test_items_past_ten_are_numbered_in_chinese_and_unnumbered_again():
     joined = join_items(items)
     assert "十一是第11项工作。十二是第12项工作。" in joined and "11是" not in joined
     assert [i.rstrip("。") for i in unnumber_items(joined)] == [i.rstrip("。") for i in items]
+
+
+def test_a_generic_sentence_loses_only_its_clauses_naming_unreported_work():
+    """A lead of the embedded model named 主题党日活动 and 读书分享会 on most tries; dropping the sentence
+    whole left subsection (二) of bench cases 06 and 07 without a lead."""
+    from zongjie.cleanup import drop_unbacked
+
+    lead = "聚焦青年理想信念的教育和培养，通过组织主题党日活动、开展读书分享会等方式，激发青年对党的热爱和信仰。"
+    assert drop_unbacked(lead, []) == "聚焦青年理想信念的教育和培养，激发青年对党的热爱和信仰。"
+    assert drop_unbacked(lead, [], context=["组织主题党日活动6场，开展读书分享会"]) == lead, "the bullets' own work"
+    # Its first clause gone, what is left leans on it: the sentence goes.
+    assert drop_unbacked("开展读书分享会，激发青年热情。组织主题党日活动，提升青年素质，增强凝聚力。", []) == ""
+    assert drop_unbacked("通过举办讲座，提升。", []) == "", "too little left"

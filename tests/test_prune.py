@@ -85,6 +85,18 @@ def test_a_closing_made_only_of_restated_bullets_goes_entirely():
     assert drop_restatements(fresh, bullets, "通过上述工作，") == fresh
 
 
+def test_a_frame_left_without_what_it_framed_goes_too():
+    """Bench case 01 on the embedded model: a closing lost its restating last clause and ended on its frame,
+    "通过加强组织建设，全镇团支部在村级、镇直单位和非公企业的有效覆盖下。"."""
+    from zongjie.prune import drop_restatements
+
+    bullets = ["全镇团支部23个，其中村级17个、镇直单位4个、非公企业2个"]
+    closing = "通过加强组织建设，全镇团支部在村级、镇直单位和非公企业的有效覆盖下，其中村级17个、镇直单位4个。"
+    assert drop_restatements(closing, bullets, "通过上述工作，") == ""
+    kept = "在党委的坚强领导下，基层组织活力不断增强。"
+    assert drop_restatements(kept, bullets, "通过上述工作，") == kept, "a frame with its clause stays"
+
+
 def test_a_restating_clause_that_carries_a_missing_fact_stays():
     from zongjie.prune import drop_restatements
 

@@ -14,6 +14,7 @@ from .text import (
     ORDINALS,
     SENTENCE_ENDS,
     cjk_bigrams,
+    cjk_only,
     drop_clauses,
     jaccard,
     ordinal,
@@ -53,7 +54,9 @@ _LABEL = re.compile(r"【[^】\n]{1,12}】[:：]?|" + _AT_START + rf"(?:\*\*)?(?
 _INSTRUCTION = re.compile(r"本节|事实中的|原文为准|一条一句|参考范文|扩写|照抄(?!照搬)|一字不改|绝不编造|不得编造"
                           r"|不得新增|只输出|没有来源的|原样保留|据此改写|改写后的正文"
                           # the repair turn's problem lines (draft.describe), echoed once as 上一稿漏写了“…”的事实
-                          r"|上一稿|漏写了?(?:这条)?(?:“|事实)|找不到来源|必须删去|必须写入")
+                          r"|上一稿|漏写了?(?:这条)?(?:“|事实)|找不到来源|必须删去|必须写入"
+                          # the compact prompts' own labels (五是本期工作：全镇团支部：……, bench case 01)
+                          r"|(?:本期工作|工作方向|工作要点|开头用)[：:]")
 # What is left of a sentence whose clauses were all scaffolding: a bare connector (因此。).
 _BARE_CONNECTOR = re.compile(r"(?:^|(?<=[。！？；]))(?:因此|所以|同时|此外|另外|然而|但是|并且|从而)[。！？；]")
 _NUMBERED = re.compile(r"^\d+\s*[.、．]\s*\S")
@@ -212,9 +215,9 @@ def drop_unbacked(text: str, sources: list[str], *, examples: Sequence[str] = ()
         return any(f in sentence for f in own_facts) or any(wording_overlap(b, sentence) >= OWN_WORDING
                                                             for b in sources)
 
-    def unbacked(sentence: str) -> bool:
-        if work and unreported_work(sentence, [*sources, *context]):
-            return True
+    pool = [*sources, *context]
+
+    def copied(sentence: str) -> bool:
         return len(sentence) >= 12 and max((jaccard(sentence, e) for e in examples), default=0.0) >= EXAMPLE_COPY
 
     kept: list[str] = []
@@ -222,10 +225,25 @@ def drop_unbacked(text: str, sources: list[str], *, examples: Sequence[str] = ()
         if own(sentence):
             # The user's sentence stays, but not a clause of it that adds work nobody reported
             # (……进校园活动4场，通过举办讲座、培训和实践活动，提升……).
-            kept.append(_without_work_clauses(sentence, [*sources, *context], own_facts) if work else sentence)
-        elif not (unbacked(sentence) or (limit is not None and len(kept) >= limit)):
-            kept.append(sentence)
+            kept.append(_without_work_clauses(sentence, pool, own_facts) if work else sentence)
+        elif not (copied(sentence) or (limit is not None and len(kept) >= limit)):
+            salvaged = _salvaged(sentence, pool) if work else sentence
+            if salvaged:
+                kept.append(salvaged)
     return "".join(kept).strip()
+
+
+def _salvaged(sentence: str, pool: list[str]) -> str:
+    """A sentence without its clauses naming work nobody reported, if what is left still stands: its first
+    clause kept (or only a 通过…… means dropped) and ten characters or more. A lead came back "聚焦青年理想
+    信念的教育和培养，通过组织主题党日活动、开展读书分享会等方式，激发……" on most tries, and dropping it
+    whole left a subsection without a lead."""
+    if not unreported_work(sentence, pool):
+        return sentence
+    rest, removed = drop_clauses(sentence, lambda m: bool(unreported_work(m.group(0), pool)))
+    if not rest or (sentence.startswith(removed[0]) and not removed[0].startswith("通过")):
+        return ""
+    return rest if len(cjk_only(rest)) >= 10 else ""
 
 
 def _without_work_clauses(sentence: str, pool: list[str], own_facts: list[str]) -> str:

@@ -173,6 +173,8 @@ def fit_length(report, brief, keys: set[str], target: int, slack: float = 0.1) -
 
 # Han characters a clause shares in one run with a bullet that make it a restatement of that bullet.
 RESTATE_RUN = 6
+# A clause that only sets a frame (在……下 / 在……中 / 随着……): it cannot end a sentence.
+FRAME_ONLY = re.compile(r"^[^，。；]*?(?:在[^，。；]*[下中]|随着[^，。；]*)[，,。；]?$")
 
 
 def restates(clause: str, bullets: list[str], run: int = RESTATE_RUN) -> bool:
@@ -202,6 +204,8 @@ def drop_restatements(text: str, bullets: list[str], connector: str, keep_first:
                 kept.append(clause)
             elif i == 0 and clause.startswith("通过") and len(clauses) > 1:
                 kept.append(connector)
+        while len(kept) < len(clauses) and kept and FRAME_ONLY.match(kept[-1]):
+            kept.pop()  # ……，全镇团支部在村级和非公企业的有效覆盖下。: the frame lost what it framed
         rest = "".join(kept)
         if rest.startswith("通过") and len(kept) == 1 and len(kept) < len(clauses):
             continue  # 通过…… left without what it achieved is a fragment
