@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
@@ -49,7 +49,7 @@ NEXT_STEP = re.compile(r"^\s*(?:下一步|下步|下阶段)[，,]?(?=[\u4e00-\u9
 MAX_DIRECTIONS = 5
 MIN_DIRECTION = 16  # Chinese characters; "持续深化思想引领。" alone says nothing
 # A direction shorter than this gets a second answer to add to it (topped_up), up to PLAN_SENTENCES.
-DIRECTION_TOP_UP = 50
+DIRECTION_TOP_UP = 70  # three sentences of a direction run 70–90
 PLAN_SENTENCES = 3
 PROBLEM_TOP_UP = 50  # 问题 items: the problem, how it shows, why (real 问题 run 120–500 in all)
 # What a closing's restating 通过…… clause becomes, one after another through the document (prune.
@@ -81,8 +81,8 @@ def usual_length(brief) -> int:
 
 
 def top_up_factor(brief) -> int:
-    """How much shorter than usual an item may come out before a second answer tops it up: not at all
-    with a target well below the usual length (×0), twice the usual bar with one well above it (×2)."""
+    """How far short items are topped up (bar × factor, in as many extra answers): not at all with a
+    target well below the usual length (0), twice the usual bar in up to two answers well above it (2)."""
     scale = length_scale(brief)
     return 2 if scale >= GROW else 0 if scale <= SHRINK else 1
 
@@ -253,12 +253,10 @@ class CompactWriter:
         answers: list[str] = []
         factor = top_up_factor(job.brief)
         for bullet in job.bullets:
-            answer = self._ask(job, prompts.render("compact_problem", bullet=bullet.text), [bullet])
-            if len(cjk_only(answer)) < PROBLEM_TOP_UP * factor and not job.should_stop():
-                # The problem alone (网评员队伍年龄偏大……少。): its 表现 and 原因 named work and went.
-                other = self._ask(job, prompts.render("compact_problem", bullet=bullet.text), [bullet])
-                answer = topped_up(answer, other, [bullet.text, *answers], PLAN_SENTENCES + factor // 2)
-            answers.append(answer)
+            # The problem alone (网评员队伍年龄偏大……少。) once its 表现 and 原因 named work and went.
+            ask = partial(self._ask, job, prompts.render("compact_problem", bullet=bullet.text), [bullet])
+            answers.append(self._top_up(job, ask(), ask, [bullet.text, *answers], PROBLEM_TOP_UP * factor,
+                                        PLAN_SENTENCES + factor // 2, factor))
         # One item per problem, so two problems read 一是……二是……; a bullet may hold its own 一是……二是…….
         items = [item for answer in answers for item in unnumber_items(answer)]
         unit = job.report.unit or ""
@@ -275,11 +273,9 @@ class CompactWriter:
         for direction, bullets in plan_directions(job.report, limit=most, brief=job.brief):
             if job.should_stop():
                 break
-            answer = self._direction(job, direction, bullets)
-            if len(cjk_only(answer)) < DIRECTION_TOP_UP * factor and not job.should_stop():
-                texts = [b.text for b in bullets]
-                answer = topped_up(answer, self._direction(job, direction, bullets), texts,
-                                   PLAN_SENTENCES + factor // 2)
+            ask = partial(self._direction, job, direction, bullets)
+            answer = self._top_up(job, ask(), ask, [b.text for b in bullets], DIRECTION_TOP_UP * factor,
+                                  PLAN_SENTENCES + factor // 2, factor)
             if len(cjk_only(answer)) >= MIN_DIRECTION:
                 answers.append(answer)
         problems = [b.text for b in job.brief.bullets if b.role == ROLE_PROBLEMS]
@@ -322,16 +318,15 @@ class CompactWriter:
         scale = length_scale(job.brief)  # once: it outlines the bullets again (usual_length)
         limit = ITEM_SENTENCES + (1 if scale >= GROW else -1 if scale <= SHRINK else 0)
         items: list[str] = []
-        short = TOP_UP_CHARS * top_up_factor(job.brief)
+        factor = top_up_factor(job.brief)
         for bullet in job.bullets:
             if job.should_stop():
                 break
-            item = self._item(job, bullet, limit, len(items))
-            if len(cjk_only(item)) < short and len(sentences(item)) < limit and not job.should_stop():
-                # What survives of one answer is often the bullet and a clause (the model's other sentences
-                # named work nobody reported); a second answer adds what it says that this one does not.
-                item = topped_up(item, self._item(job, bullet, limit, len(items)), [bullet.text, *items], limit)
-            items.append(item)
+            # What survives of one answer is often the bullet and a clause (the model's other sentences
+            # named work nobody reported); another answer adds what it says that this one does not.
+            ask = partial(self._item, job, bullet, limit, len(items))
+            items.append(self._top_up(job, ask(), ask, [bullet.text, *items], TOP_UP_CHARS * factor, limit,
+                                      factor))
             job.listener.token(job.section.key, "\n")
         closing = ""
         if job.bullets and not job.should_stop():
@@ -349,6 +344,16 @@ class CompactWriter:
                 closing = LEADING_MEANS.sub("", closing)
         lead = "" if heading_echo(lead, heading) else strip_headline(lead, heading)
         return subsection_text(lead, items, closing)
+
+    @staticmethod
+    def _top_up(job: SectionJob, text: str, again, said: list[str], bar: int, limit: int, rounds: int) -> str:
+        """`text`, topped up from up to `rounds` more answers (`again()`) while it is under `bar` Chinese
+        characters and `limit` sentences."""
+        for _ in range(rounds):
+            if len(cjk_only(text)) >= bar or len(sentences(text)) >= limit or job.should_stop():
+                break
+            text = topped_up(text, again(), said, limit)
+        return text
 
     def _direction(self, job: SectionJob, direction: str, bullets: list[Bullet]) -> str:
         """One forward-looking paragraph on a theme of this period's work, carrying that work forward."""
