@@ -160,6 +160,23 @@ def test_example_unit_named_by_the_model_becomes_the_report_unit(bullets_text):
     assert not report.find(key).issues and tags == ["【导语】", "【扩写】", "【扩写】", "【成效】"]
 
 
+def test_a_closing_does_not_say_its_headline_and_lead_again(bullets_text):
+    from zongjie.outline import build_outline
+
+    brief = brief_of(bullets_text)
+    report = build_outline(brief)
+    section = max(report.drafting_units(), key=lambda s: len(s.bullet_ids))
+    head = section.heading.split("，")
+    chat = ScriptedChatModel(responder=tag_responder({
+        "【导语】": f"坚持{head[0]}，{head[-1]}，把理论武装贯穿团的工作全过程。",
+        "【扩写】": lambda b: f"{b}。活动贴近青年需求，参与热情高。青年的获得感明显增强。",
+        "【成效】": f"进一步{head[0]}，{head[-1]}，团组织的凝聚力不断增强。"}))
+    Drafter(chat=chat, compact=True).draft_section(report, brief, section.key)
+    text = report.find(section.key).text
+    assert text.startswith("坚持") and text.count(head[-1]) == 1, text
+    assert text.endswith("。团组织的凝聚力不断增强。") or text.endswith("，团组织的凝聚力不断增强。"), text
+
+
 def test_a_short_item_is_topped_up_from_a_second_answer(bullets_text):
     """An item whose other sentences were dropped (work nobody reported) came to the bullet and a clause,
     50–90 characters against the 150–400 of real items: a second answer adds what it says that is new."""

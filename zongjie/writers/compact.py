@@ -59,6 +59,7 @@ PROBLEM_TOP_UP = 50  # 问题 items: the problem, how it shows, why (real 问题
 CLOSING_CONNECTORS = ("通过上述工作，", "经过持续推进，", "通过这些举措，", "经过扎实工作，", "通过多措并举，",
                       "在此基础上，")
 ITEM_CONNECTORS = ("通过这项工作，", "借助这一载体，", "通过这一举措，", "以此为抓手，")
+HEADING_RUN = 8  # characters in a row that a closing shares with its headline or lead: said already
 # With a target length (brief.target_chars) this much above what the style usually writes, items keep a
 # third sentence and 打算 gets two more directions; a draft over its target is trimmed afterwards
 # (zongjie.prune.fit_length), which is the reliable direction: a 1.5B model cannot be told a length.
@@ -335,6 +336,9 @@ class CompactWriter:
                                 context=job.bullets)
             connector = CLOSING_CONNECTORS[position % len(CLOSING_CONNECTORS)]
             closing = drop_restatements(closing, [b.text for b in job.bullets], connector)
+            # Nor the headline and lead again: 进一步压实工作责任，建立健全意识形态机制，…… ended (一) of bench
+            # case 02 after a lead 坚持压实工作责任，建立健全意识形态机制，…….
+            closing = drop_restatements(closing, [heading, lead], connector, run=HEADING_RUN)
             if said_already(closing.removeprefix(connector), items):
                 closing = ""  # 通过上述工作，确保各项措施落实到位 after an item ending 确保各项措施落实到位
             elif heading_echo(LEADING_MEANS.sub("", closing), heading):
