@@ -17,6 +17,7 @@ import argparse
 import statistics
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,11 +115,14 @@ def score_case(case, report, brief, seconds: float, index, target: int | None) -
     rest = "\n".join(s.text for s in report.all_sections() if s.key != "opening")
     found = verbatim_copies(body, exemplar_texts(index, brief)) + verbatim_copies(rest, worked_examples())
     copies = [c for c in found if not own_words(c.passage, brief)]
-    flags = sum(len(s.issues) for s in report.all_sections())
+    # What the page flags for the user, by kind (已删去 a guessed figure, 未采用 a bullet left out, 提法…).
+    kinds = Counter(str(getattr(i.kind, "value", i.kind)) for s in report.all_sections() for i in s.issues)
+    flags = sum(kinds.values())
     return CaseScore(case.name, len(brief.bullets), lengths.total, fs.recall, fs.invented, fs.invented_work,
                      repeat_share(body), instruction_echoes(body, PROMPTS), halfwidth_punct(body),
                      ascii_spaces(body), findings, len(copies), seconds, flags,
-                     {"results": lengths.results, "problems": lengths.problems, "plans": lengths.plans})
+                     {"results": lengths.results, "problems": lengths.problems, "plans": lengths.plans,
+                      "flag_kinds": dict(kinds)})
 
 
 def main() -> None:
@@ -161,8 +165,8 @@ def main() -> None:
             print(f"{s.name:>24} b={s.bullets:2d} chars={s.chars:5d} (一{s.extra['results']} 二{s.extra['problems']} "
                   f"三{s.extra['plans']}) recall={s.recall:.2f} invented={len(s.invented)}{s.invented[:3]} "
                   f"work={s.invented_work[:3]} repeat={s.repeat:.3f} echoes={s.echoes[:3]} half={s.halfwidth} "
-                  f"spaces={s.spaces} copies={s.copies} flags={s.flags} {s.seconds:.0f}s "
-                  f"{'; '.join(s.lengths) or 'length ok'}", flush=True)
+                  f"spaces={s.spaces} copies={s.copies} flags={s.flags}{s.extra.get('flag_kinds') or ''} "
+                  f"{s.seconds:.0f}s {'; '.join(s.lengths) or 'length ok'}", flush=True)
     finally:
         rt.close()
     if not scores:

@@ -221,3 +221,15 @@ def test_a_generic_sentence_loses_only_its_clauses_naming_unreported_work():
     # Its first clause gone, what is left leans on it: the sentence goes.
     assert drop_unbacked("开展读书分享会，激发青年热情。组织主题党日活动，提升青年素质，增强凝聚力。", []) == ""
     assert drop_unbacked("通过举办讲座，提升。", []) == "", "too little left"
+
+
+def test_a_clause_lifted_from_a_worked_example_goes():
+    """Bench case 05 on the embedded model: a 招聘会 item took the worked example's clause whole."""
+    from zongjie.cleanup import drop_unbacked
+
+    example = ["活动把岗位送到青年身边，为求职青年和用人单位搭建了面对面的对接平台。"]
+    text = "联合区人社局举办青年专场招聘会3场。活动吸引了大量青年参与，为求职青年和用人单位搭建了面对面的对接平台。"
+    out = drop_unbacked(text, ["联合区人社局举办青年专场招聘会3场"], examples=example)
+    assert out == "联合区人社局举办青年专场招聘会3场。活动吸引了大量青年参与。", out
+    short = "青年参与热情高。"  # short clauses are everyone's words
+    assert drop_unbacked(short, [], examples=["青年参与热情高，效果好。"]) == short

@@ -24,6 +24,9 @@ from .text import (
 
 # A sentence this close (3-gram Jaccard) to one of the worked examples' answers was lifted from it.
 EXAMPLE_COPY = 0.6
+# A clause of this many Chinese characters found whole in one of them was lifted too (the bench counts a
+# copy from 13 characters on).
+COPIED_CLAUSE = 12
 OWN_WORDING = 0.6  # share of a bullet's wording that makes a sentence the user's own
 # A looping model repeats sentences with a character changed: this close (3-gram Jaccard) is a copy.
 NEAR_COPY = 0.8
@@ -220,8 +223,24 @@ def drop_unbacked(text: str, sources: list[str], *, examples: Sequence[str] = ()
     def copied(sentence: str) -> bool:
         return len(sentence) >= 12 and max((jaccard(sentence, e) for e in examples), default=0.0) >= EXAMPLE_COPY
 
+    lifted = [cjk_only(e) for e in examples]
+    own_words = [cjk_only(b) for b in sources]  # the user's problem may happen to be the example's
+
+    def copied_clause(m: re.Match[str]) -> bool:
+        words = cjk_only(m.group(0))
+        return len(words) >= COPIED_CLAUSE and not any(f in m.group(0) for f in own_facts) \
+            and any(words in e for e in lifted) and not any(words in s for s in own_words)
+
     kept: list[str] = []
     for sentence in sentences(text):
+        # A clause lifted whole from a worked example ("为求职青年和用人单位搭建了面对面的对接平台" in a
+        # sentence of its own) goes, whoever's sentence it is; the rest is judged as usual (after the
+        # whole sentence is: an adapted copy is one only with all its clauses).
+        if lifted and not own(sentence) and copied(sentence):
+            continue
+        sentence = drop_clauses(sentence, copied_clause)[0] if lifted else sentence
+        if not sentence:
+            continue
         if own(sentence):
             # The user's sentence stays, but not a clause of it that adds work nobody reported
             # (……进校园活动4场，通过举办讲座、培训和实践活动，提升……).
