@@ -233,6 +233,8 @@ def test_topped_up_keeps_to_the_sentence_limit_and_skips_near_copies():
     other = ("排查微信群31个。通过定期检查和清理，确保团属组织的活动能够及时有效开展。通过排查，净化了网络空间。"
              "团干部与青年的联系更加紧密。")
     assert topped_up(item, other, ["排查微信群31个"], 4) == item + "团干部与青年的联系更加紧密。"
+    item = "组织学习8次，有效提升了青年的理论素养。"
+    assert topped_up(item, "有效提升了团队凝聚力和学习效果。", ["组织学习8次"], 3) == item, "the same opening twice"
 
 
 def test_warm_up_prefills_the_shared_prefix_with_one_token():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..prune import drop_restatements, restates
-from ..text import cjk_only, jaccard, sentences
+from ..text import CLAUSE_RE, cjk_only, jaccard, sentences
 
 # A results sentence opening like this adds work to the bullet's; it stays only with the bullet's facts.
 ADD_ON = re.compile(r"^\s*(?:同时|此外|另外|与此同时|并且)[，,]?")
@@ -15,6 +15,7 @@ LEADING_MEANS = re.compile(r"^(?:(?:通过|经过)[^，。]*|在此基础上|以
 # characters with it, says nothing new.
 SAME_SENTENCE = 0.35
 SAME_RUN = 8
+SAME_OPENING = 4  # characters an added sentence must not open with as a clause of the item does
 
 
 def topped_up(item: str, other: str, said: list[str], limit: int) -> str:
@@ -30,6 +31,9 @@ def topped_up(item: str, other: str, said: list[str], limit: int) -> str:
             continue
         if LEADING_MEANS.match(sentence) and any(LEADING_MEANS.match(k) for k in kept):
             continue  # 通过定期检查和清理，确保……。通过……，确保……
+        openings = {cjk_only(c)[:SAME_OPENING] for k in kept for c in CLAUSE_RE.findall(k)}
+        if cjk_only(sentence)[:SAME_OPENING] in openings:
+            continue  # ……，有效提升了……。有效提升了……
         if max((jaccard(sentence, k) for k in kept), default=0.0) < SAME_SENTENCE:
             kept.append(sentence)
     return "".join(kept)
