@@ -233,3 +233,12 @@ def test_a_clause_lifted_from_a_worked_example_goes():
     assert out == "联合区人社局举办青年专场招聘会3场。活动吸引了大量青年参与。", out
     short = "青年参与热情高。"  # short clauses are everyone's words
     assert drop_unbacked(short, [], examples=["青年参与热情高，效果好。"]) == short
+
+
+def test_a_clause_with_an_english_word_no_bullet_has_goes():
+    from zongjie.cleanup import without_foreign_words
+
+    text = "召开专题会议2次。提升团干部的意识形态 awareness和管理能力，确保责任落实。"
+    assert without_foreign_words(text, "召开专题会议2次") == "召开专题会议2次。确保责任落实。"
+    own = "排查QQ群31个，规范APP管理。"
+    assert without_foreign_words(own, "排查村级团属微信群、QQ群31个；规范app管理") == own

@@ -160,6 +160,18 @@ def test_example_unit_named_by_the_model_becomes_the_report_unit(bullets_text):
     assert not report.find(key).issues and tags == ["【导语】", "【扩写】", "【扩写】", "【成效】"]
 
 
+def test_an_english_word_the_model_switched_to_goes_with_its_clause(bullets_text):
+    from zongjie.outline import build_outline
+
+    brief = brief_of(bullets_text)
+    report = build_outline(brief)
+    key = next(s.key for s in report.drafting_units() if len(s.bullet_ids) == 1)
+    chat = ScriptedChatModel(responder=tag_responder({
+        "【扩写】": lambda b: f"{b}。提升团干部的意识形态 awareness和管理能力，确保责任落实。"}))
+    Drafter(chat=chat, compact=True).draft_section(report, brief, key)
+    assert "awareness" not in report.find(key).text and "确保责任落实" in report.find(key).text
+
+
 def test_a_closing_does_not_say_its_headline_and_lead_again(bullets_text):
     from zongjie.outline import build_outline
 

@@ -203,6 +203,21 @@ def _trim_unfinished(lines: list[str]) -> str:
     return "\n".join(lines).strip()
 
 
+_LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+def without_foreign_words(text: str, pool: str) -> str:
+    """`text` without the clauses holding an English word no bullet (`pool`) has: the embedded model
+    switched language mid-clause (提升团干部的意识形态 awareness和管理能力, bench case 02). A bullet's own
+    QQ群 or APP stays wherever it is used."""
+    allowed = {w.lower() for w in _LATIN_WORD.findall(pool)}
+    if all(w.lower() in allowed for w in _LATIN_WORD.findall(text)):
+        return text
+    return "\n".join(drop_clauses(line, lambda m: any(w.lower() not in allowed
+                                                      for w in _LATIN_WORD.findall(m.group(0))))[0]
+                     for line in text.split("\n"))
+
+
 def drop_unbacked(text: str, sources: list[str], *, examples: Sequence[str] = (), work: bool = True,
                   limit: int | None = None, context: Sequence[str] = ()) -> str:
     """Drop the sentences a small model adds that no bullet backs: ones lifted from `examples` (the worked

@@ -11,7 +11,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from .. import prompts
-from ..cleanup import drop_unbacked, heading_echo, join_items, strip_headline, unnumber_items
+from ..cleanup import drop_unbacked, heading_echo, join_items, strip_headline, unnumber_items, without_foreign_words
 from ..facts.work import unreported_work
 from ..model import Bullet
 from ..prune import drop_restatements
@@ -230,6 +230,7 @@ class CompactWriter:
         def scrub(text: str) -> str:
             # The model sometimes names the unit of the worked examples as the doer; it means this unit.
             text = text.replace(EXAMPLE_UNIT, job.report.unit) if job.report.unit else text
+            text = without_foreign_words(text, "\n".join(b.text for b in job.brief.bullets))
             text = FORMULA_WITHOUT_YI.sub("坚持以", text)  # the Party's formula is quoted exactly
             if job.section.role == ROLE_OPENING:
                 return text
