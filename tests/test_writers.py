@@ -172,6 +172,22 @@ def test_an_english_word_the_model_switched_to_goes_with_its_clause(bullets_text
     assert "awareness" not in report.find(key).text and "确保责任落实" in report.find(key).text
 
 
+def test_a_lead_echoing_its_headline_is_asked_again_with_the_next_opener(bullets_text):
+    from zongjie.outline import build_outline
+
+    brief = brief_of(bullets_text)
+    report = build_outline(brief)
+    section = report.drafting_units()[1]
+    assert section.role == "成效"
+    leads = iter([f"坚持{section.heading}。", "聚焦青年所需，把服务基层党组织的要求落到实处。"])
+    chat = ScriptedChatModel(responder=tag_responder({"【导语】": lambda _h: next(leads)}))
+    Drafter(chat=chat, compact=True).draft_section(report, brief, section.key)
+    asked = [m[-1].content for m in chat.seen if m[-1].content.startswith("【导语】")]
+    assert [a.rsplit("开头用：", 1)[1] for a in asked] == ["坚持", "聚焦"]
+    assert report.find(section.key).text.startswith("聚焦青年所需，把服务基层团组织的要求落到实处。"), \
+        "and a 团 unit's 基层党组织 is its 基层团组织"
+
+
 def test_a_closing_does_not_say_its_headline_and_lead_again(bullets_text):
     from zongjie.outline import build_outline
 

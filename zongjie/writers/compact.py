@@ -232,6 +232,8 @@ class CompactWriter:
             text = text.replace(EXAMPLE_UNIT, job.report.unit) if job.report.unit else text
             text = without_foreign_words(text, "\n".join(b.text for b in job.brief.bullets))
             text = FORMULA_WITHOUT_YI.sub("坚持以", text)  # the Party's formula is quoted exactly
+            if "团" in (job.report.unit or "") and not any("党组织" in b.text for b in job.brief.bullets):
+                text = text.replace("基层党组织", "基层团组织")  # a 团 unit's 组织建设 lead said 党组织 (cases 01, 12)
             if job.section.role == ROLE_OPENING:
                 return text
             if not facts_of:
@@ -313,9 +315,14 @@ class CompactWriter:
         heading = job.section.heading
         keys = [u.key for u in job.report.drafting_units() if u.role == ROLE_RESULTS]
         position = keys.index(job.section.key) if job.section.key in keys else 0
-        opener = LEAD_OPENERS[position % len(LEAD_OPENERS)]
-        lead = self._ask(job, prompts.render("compact_lead", heading=heading, opener=opener), [], limit=1,
-                         context=job.bullets)
+        lead = ""
+        # A lead that only said its headline again, or lost its one sentence to work nobody reported, is
+        # asked once more with the next opener: subsections of bench cases 06, 07 and 12 had none.
+        for opener in (LEAD_OPENERS[position % len(LEAD_OPENERS)], LEAD_OPENERS[(position + 1) % len(LEAD_OPENERS)]):
+            lead = self._ask(job, prompts.render("compact_lead", heading=heading, opener=opener), [], limit=1,
+                             context=job.bullets)
+            if (lead.strip() and not heading_echo(lead, heading)) or job.should_stop():
+                break
         job.listener.token(job.section.key, "\n")
         scale = length_scale(job.brief)  # once: it outlines the bullets again (usual_length)
         limit = ITEM_SENTENCES + (1 if scale >= GROW else -1 if scale <= SHRINK else 0)
