@@ -236,7 +236,7 @@ def test_fact_recall_and_invented():
     assert (score.recalled, score.total, score.missing) == (3, 4, ["92%"])  # the name recalled unquoted
     assert score.recall == pytest.approx(0.75)
     assert score.invented == ["95%"]
-    assert score.invented_work == ["讲座"]
+    assert score.invented_work == ["邀请专家", "讲座"]
 
 
 def test_fact_recall_counts_given_strings_as_neither_required_nor_invented():
