@@ -261,23 +261,23 @@ def drop_unbacked(text: str, sources: list[str], *, examples: Sequence[str] = ()
             # (……进校园活动4场，通过举办讲座、培训和实践活动，提升……).
             kept.append(_without_work_clauses(sentence, pool, own_facts) if work else sentence)
         elif not (copied(sentence) or (limit is not None and len(kept) >= limit)):
-            salvaged = _salvaged(sentence, pool) if work else sentence
+            salvaged = salvage(sentence, pool) if work else sentence
             if salvaged:
                 kept.append(salvaged)
     return "".join(kept).strip()
 
 
-def _salvaged(sentence: str, pool: list[str]) -> str:
+def salvage(sentence: str, pool: list[str], least: int = 10) -> str:
     """A sentence without its clauses naming work nobody reported, if what is left still stands: its first
-    clause kept (or only a 通过…… means dropped) and ten characters or more. A lead came back "聚焦青年理想
-    信念的教育和培养，通过组织主题党日活动、开展读书分享会等方式，激发……" on most tries, and dropping it
-    whole left a subsection without a lead."""
+    clause kept (or only a 通过…… means dropped) and `least` characters or more ("" otherwise). A lead
+    came back "聚焦青年理想信念的教育和培养，通过组织主题党日活动、开展读书分享会等方式，激发……" on most
+    tries, and dropping it whole left a subsection without a lead."""
     if not unreported_work(sentence, pool):
         return sentence
     rest, removed = drop_clauses(sentence, lambda m: bool(unreported_work(m.group(0), pool)))
     if not rest or (sentence.startswith(removed[0]) and not removed[0].startswith("通过")):
         return ""
-    return rest if len(cjk_only(rest)) >= 10 else ""
+    return rest if len(cjk_only(rest)) >= least else ""
 
 
 def _without_work_clauses(sentence: str, pool: list[str], own_facts: list[str]) -> str:

@@ -11,11 +11,18 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from .. import prompts
-from ..cleanup import drop_unbacked, heading_echo, join_items, strip_headline, unnumber_items, without_foreign_words
-from ..facts.work import unreported_work
+from ..cleanup import (
+    drop_unbacked,
+    heading_echo,
+    join_items,
+    salvage,
+    strip_headline,
+    unnumber_items,
+    without_foreign_words,
+)
 from ..model import Bullet
 from ..prune import drop_restatements
-from ..text import cjk_only, drop_clauses, ordinal, sentences
+from ..text import cjk_only, ordinal, sentences
 from ..vocab import ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 from . import SectionJob
 from .framing import FRAMES_LENGTH, PLAN_CLOSINGS, PLAN_INTROS, PROBLEM_CLOSINGS, PROBLEM_INTROS, frame_for, framed
@@ -290,13 +297,8 @@ class CompactWriter:
             # (一是……；二是……。), so dropping whole sentences, as elsewhere, left no measures at all.
             pool = [b.text for b in job.brief.bullets]
             measures = self._ask(job, prompts.render("compact_plans", problems=listed), [], proposes=True)
-            for item in unnumber_items(measures):
-                first = re.split(r"[，,；;。]", item)[0]
-                if unreported_work(first, pool) and not first.startswith("通过"):
-                    continue  # 加强团干部培训，提高他们的……: what follows the measure leans on it
-                item = drop_clauses(item, lambda m: bool(unreported_work(m.group(0), pool)))[0]
-                if len(cjk_only(item)) >= 6:  # 丰富学习载体 is a measure; a clause's debris is not
-                    answers.append(item)
+            # 丰富学习载体 (6 characters) is a measure; 加强团干部培训，提高他们的…… without its first clause is not.
+            answers += [m for m in (salvage(item, pool, least=6) for item in unnumber_items(measures)) if m]
         # An item must not open with "同时，" (一是同时……): that joins it to the item before. Past
         # PLAN_LINES items, one paragraph each: eight items of 100 characters read as a wall in one.
         items = [ADD_ON.sub("", item) for answer in answers for item in unnumber_items(answer)]
