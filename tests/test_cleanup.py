@@ -201,9 +201,9 @@ def test_the_repair_prompts_wording_echoed_into_a_plan_is_dropped():
 
 def test_items_past_ten_are_numbered_in_chinese_and_unnumbered_again():
     from zongjie.cleanup import join_items, unnumber_items
-    from zongjie.text import ordinal
+    from zongjie.text import cn_index
 
-    assert [ordinal(n) for n in (1, 10, 11, 19, 20, 23)] == ["一", "十", "十一", "十九", "二十", "二十三"]
+    assert [cn_index(n) for n in (1, 10, 11, 19, 20, 23)] == ["一", "十", "十一", "十九", "二十", "二十三"]
     items = [f"第{n}项工作。" for n in range(1, 13)]
     joined = join_items(items)
     assert "十一是第11项工作。十二是第12项工作。" in joined and "11是" not in joined

@@ -15,9 +15,9 @@ from .text import (
     SENTENCE_ENDS,
     cjk_bigrams,
     cjk_only,
+    cn_index,
     drop_clauses,
     jaccard,
-    ordinal,
     sentences,
     xml_safe,
 )
@@ -335,4 +335,4 @@ def join_items(items: list[str], sep: str = "") -> str:
     items = [s if s[-1] in "。！？" else s.rstrip("；;，,") + "。" for s in items if s]
     if len(items) <= 1:
         return items[0] if items else ""
-    return sep.join(f"{ordinal(i + 1)}是{s}" for i, s in enumerate(items))
+    return sep.join(f"{cn_index(i + 1)}是{s}" for i, s in enumerate(items))

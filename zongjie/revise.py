@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from .facts import check_facts, extract_facts, supports, wording_overlap
 from .model import MAX_SECTION_CHARS, Brief, Bullet, FactIssue, IssueKind, Report, Section
-from .text import ORDINALS, ordinal, shingles
+from .text import ORDINALS, cn_index, shingles
 from .vocab import ROLE_PLANS, ROLE_PROBLEMS, Kind
 
 NO_CHANGE = "模型未做修改，可换个要求或手动修改"
@@ -99,7 +99,7 @@ def renumber(paragraphs: list[str]) -> list[str]:
         if not m:
             return sentence
         count += 1
-        word = ordinal(count)
+        word = cn_index(count)
         return f"{word}是" + sentence[m.end():]
     return ["".join(number(s) for s in split_sentences(p)) for p in paragraphs]
 

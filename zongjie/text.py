@@ -23,13 +23,6 @@ HAN_RE = re.compile(f"[{HAN}]")
 ORDINALS = "一二三四五六七八九十"
 
 
-def ordinal(n: int) -> str:
-    """1 → 一, 11 → 十一, 20 → 二十 (up to 99): an 打算 of eleven items read "11是" before."""
-    if n <= 10:
-        return ORDINALS[n - 1]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else ORDINALS[tens - 1]) + "十" + (ORDINALS[ones - 1] if ones else "")
-
 # Half-width punctuation next to Chinese and its 公文 form (zhon lists such characters, not this pairing).
 HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
 

@@ -22,7 +22,7 @@ from ..cleanup import (
 )
 from ..model import Bullet
 from ..prune import drop_restatements
-from ..text import cjk_only, ordinal, sentences
+from ..text import cjk_only, cn_index, sentences
 from ..vocab import ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 from . import SectionJob
 from .framing import FRAMES_LENGTH, PLAN_CLOSINGS, PLAN_INTROS, PROBLEM_CLOSINGS, PROBLEM_INTROS, frame_for, framed
@@ -160,7 +160,7 @@ def subsection_text(lead: str, items: list[str], closing: str) -> str:
     if lead and lead[-1] not in "。！？":
         lead = lead.rstrip("，,；;") + "。"
     items = [join_items([item]) for item in items if item.strip()]  # each ends with 。, no stray 一是
-    paragraphs = items if len(items) <= 1 else [f"{ordinal(i + 1)}是{item}"
+    paragraphs = items if len(items) <= 1 else [f"{cn_index(i + 1)}是{item}"
                                                 for i, item in enumerate(items)]
     if not paragraphs:
         return "\n".join(t for t in (lead, closing.strip()) if t)
