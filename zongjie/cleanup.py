@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .facts import extract_facts, unreported_work, wording_overlap
+from .prune import drop_clauses_with
 from .text import (
     CJK,
     ORDINALS,
@@ -211,11 +212,8 @@ def without_foreign_words(text: str, pool: str) -> str:
     switched language mid-clause (提升团干部的意识形态 awareness和管理能力, bench case 02). A bullet's own
     QQ群 or APP stays wherever it is used."""
     allowed = {w.lower() for w in _LATIN_WORD.findall(pool)}
-    if all(w.lower() in allowed for w in _LATIN_WORD.findall(text)):
-        return text
-    return "\n".join(drop_clauses(line, lambda m: any(w.lower() not in allowed
-                                                      for w in _LATIN_WORD.findall(m.group(0))))[0]
-                     for line in text.split("\n"))
+    foreign = [w for w in _LATIN_WORD.findall(text) if w.lower() not in allowed]
+    return drop_clauses_with(text, foreign)[0] if foreign else text
 
 
 def drop_unbacked(text: str, sources: list[str], *, examples: Sequence[str] = (), work: bool = True,
