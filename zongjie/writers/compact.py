@@ -326,10 +326,9 @@ class CompactWriter:
             if (lead.strip() and not heading_echo(lead, heading)) or job.should_stop():
                 break
         job.listener.token(job.section.key, "\n")
-        scale = length_scale(job.brief)  # once: it outlines the bullets again (usual_length)
-        limit = ITEM_SENTENCES + (1 if scale >= GROW else -1 if scale <= SHRINK else 0)
+        factor = top_up_factor(job.brief)  # once: it outlines the bullets again (usual_length)
+        limit = ITEM_SENTENCES + factor - 1  # one sentence fewer below the usual length, one more above
         items: list[str] = []
-        factor = top_up_factor(job.brief)
         for bullet in job.bullets:
             if job.should_stop():
                 break
