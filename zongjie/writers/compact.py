@@ -25,7 +25,8 @@ from ..prune import drop_restatements
 from ..text import cjk_only, cn_index, sentences
 from ..vocab import ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 from . import SectionJob
-from .framing import FRAMES_LENGTH, PLAN_CLOSINGS, PLAN_INTROS, PROBLEM_CLOSINGS, PROBLEM_INTROS, frame_for, framed
+from .framing import PLAN_CLOSINGS, PLAN_INTROS, PROBLEM_CLOSINGS, PROBLEM_INTROS, frame_for, framed
+from .length import MAX_DIRECTIONS, top_up_factor
 from .phrasing import ADD_ON, LEADING_MEANS, gist, said_already, topped_up
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,6 @@ COMPACT_CALL_CHARS = 420
 # drafts of the 16 bench cases ran 80–90 % of the human reports' lower bound; items of real reports run
 # 150–400 characters. A target well below the usual length keeps two.
 ITEM_SENTENCES = 3
-SHRINK = 0.85
 # An item this short (Chinese characters; real ones run 150–400) gets a second answer to add to it
 # (topped_up); twice that with a target length well above the usual, none below it.
 TOP_UP_CHARS = 90
@@ -51,9 +51,6 @@ LEAD_OPENERS = ("坚持", "聚焦", "围绕", "立足", "紧扣", "着眼")
 # A lead opened with 坚持 (LEAD_OPENERS) came back "坚持习近平新时代中国特色社会主义思想为指导", without 以.
 FORMULA_WITHOUT_YI = re.compile(r"坚持(?=习近平新时代中国特色社会主义思想为指导)")
 NEXT_STEP = re.compile(r"^\s*(?:下一步|下步|下阶段)[，,]?(?=[\u4e00-\u9fff\d“])")
-# Forward-looking paragraphs in 打算, one per theme of this period's work (real 打算 run 650–1,150
-# characters; with directions only where plan bullets left room, 打算 came to 225–265).
-MAX_DIRECTIONS = 5
 MIN_DIRECTION = 16  # Chinese characters; "持续深化思想引领。" alone says nothing
 # A direction shorter than this gets a second answer to add to it (topped_up), up to PLAN_SENTENCES.
 DIRECTION_TOP_UP = 70  # three sentences of a direction run 70–90
@@ -67,39 +64,6 @@ CLOSING_CONNECTORS = ("通过上述工作，", "经过持续推进，", "通过�
                       "在此基础上，")
 ITEM_CONNECTORS = ("通过这项工作，", "借助这一载体，", "通过这一举措，", "以此为抓手，")
 HEADING_RUN = 8  # characters in a row that a closing shares with its headline or lead: said already
-# With a target length (brief.target_chars) this much above what the style usually writes, items keep a
-# third sentence and 打算 gets two more directions; a draft over its target is trimmed afterwards
-# (zongjie.prune.fit_length), which is the reliable direction: a 1.5B model cannot be told a length.
-GROW = 1.25
-
-
-def usual_length(brief) -> int:
-    """About what compact style writes for these bullets (Chinese characters), fitted on bench cases 01–03
-    (two-sentence items) plus the third sentence and the framing of 问题 and 打算: opening; per results
-    bullet and per subsection (lead, closing); per problem; per plan bullet, per direction (one per
-    subsection) and the measures."""
-    from ..outline import group_results
-
-    results = [b for b in brief.bullets if b.role == ROLE_RESULTS]
-    problems = [b for b in brief.bullets if b.role == ROLE_PROBLEMS]
-    plans = [b for b in brief.bullets if b.role == ROLE_PLANS]
-    subsections = max(1, len(group_results(results)))
-    return (110 + 90 * len(results) + 45 * subsections + 75 * max(1, len(problems)) + 60 * len(plans)
-            + 45 * min(subsections, MAX_DIRECTIONS) + 50 + FRAMES_LENGTH)
-
-
-def top_up_factor(brief) -> int:
-    """How far short items are topped up (bar × factor, in as many extra answers): not at all with a
-    target well below the usual length (0), twice the usual bar in up to two answers well above it (2)."""
-    scale = length_scale(brief)
-    return 2 if scale >= GROW else 0 if scale <= SHRINK else 1
-
-
-def length_scale(brief) -> float:
-    target = getattr(brief, "target_chars", None)
-    return target / usual_length(brief) if target else 1.0
-
-
 def _carries(sentence: str, bullets: list[Bullet]) -> bool:
     from ..facts import extract_facts
 
