@@ -94,6 +94,22 @@ def test_sentences_lifted_from_the_worked_examples_are_dropped_unless_they_carry
     assert drop_unbacked(paraphrased, ["半年来走访困境儿童7次"], examples=EXAMPLES, work=False) == paraphrased
 
 
+def test_ceremony_details_and_reactions_nobody_reported_go():
+    """Bench cases 01 and 02 on the embedded model: how a 祭扫 went and how its 120 participants felt, in
+    a bullet that said neither."""
+    bullet = "清明节期间组织青少年祭扫烈士陵园，参与120余人"
+    own = "清明节期间，组织青少年前往烈士陵园进行祭扫活动，参与120余人。"
+    details = "活动中，团干部与青年志愿者一起清理墓碑、敬献鲜花，共同缅怀先烈，激发了青年的爱国情怀。"
+    felt = "参与活动的120余人纷纷表示，这次活动让他们更加深刻地理解了革命精神。"
+    text = drop_unbacked(own + details + felt, [bullet], examples=EXAMPLES)
+    assert text.startswith(own) and "墓碑" not in text and "鲜花" not in text and "纷纷表示" not in text
+    assert "激发了青年的爱国情怀" in text, "what the details framed stays"
+    assert "120余人" in text
+    ways = "活动通过重温入党誓词、观看红色电影、参观爱国主义教育基地等方式，引导青年深刻认识党的历史。"
+    assert drop_unbacked(ways, ["五四期间开展主题团日活动18场"], examples=EXAMPLES) == ""
+    assert drop_unbacked(ways, ["组织团员重温入党誓词、观看红色电影、参观爱国主义教育基地"], examples=EXAMPLES) == ways
+
+
 def test_items_are_unnumbered_and_numbered_once():
     assert unnumber_items("一是甲；二是乙。") == ["甲", "乙。"]
     assert join_items(["开展活动30场", "二是覆盖4560名团员；"]) == "一是开展活动30场。二是覆盖4560名团员。"
