@@ -222,8 +222,8 @@ def drop_unbacked(text: str, sources: list[str], *, examples: Sequence[str] = ()
     examples' answers: 就业渠道 in a paragraph about children, 部门协同 nobody reported); with `work`, ones
     naming a kind of work or partner no source mentions (讲座, 与社区合作; see facts.unreported_work); with
     `limit`, every sentence past that many. A sentence carrying a number or name of `sources` (the bullets
-    being written up) or most of one's wording is the user's and always stays; its facts are checked as
-    usual. `context` (the bullets a lead or closing sums up) may name work too, without making a
+    being written up) that no sentence before it carried, or most of a bullet's wording, is the user's and
+    always stays; its facts are checked as usual. `context` (the bullets a lead or closing sums up) may name work too, without making a
     sentence the user's."""
     own_facts = [f.raw for b in sources for f in extract_facts(b)]
 
