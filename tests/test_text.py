@@ -54,3 +54,15 @@ def test_characters_and_similarity():
     assert HAN_RE.search("𠀀") and not HAN_RE.search("abc，。")
     assert HALF_TO_FULL[","] == "，"
     assert jaccard("加强理论学习", "加强理论学习") == 1.0 and jaccard("甲乙丙", "丁戊己") == 0.0
+
+
+def test_a_clause_joined_to_a_dropped_one_loses_its_conjunction():
+    """Bench case 02 on the embedded model: "究其原因，主要是缺乏培训，以及……" lost its middle clause (培训
+    nobody reported) and read "究其原因，以及对意识形态阵地的重视程度不够。"."""
+    from zongjie.text import drop_clauses
+
+    line = "究其原因，主要是缺乏培训，以及对意识形态阵地的重视程度不够。"
+    kept, removed = drop_clauses(line, lambda m: "培训" in m.group(0))
+    assert kept == "究其原因，对意识形态阵地的重视程度不够。" and removed == ["主要是缺乏培训，"]
+    assert drop_clauses(line, lambda m: False)[0] == line, "nothing dropped, nothing changed"
+    assert drop_clauses("开展培训，及时发现问题。", lambda m: "培训" in m.group(0))[0] == "及时发现问题。"

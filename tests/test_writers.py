@@ -266,6 +266,9 @@ def test_topped_up_keeps_to_the_sentence_limit_and_skips_near_copies():
     assert topped_up(item, other, ["排查微信群31个"], 4) == item + "团干部与青年的联系更加紧密。"
     item = "组织学习8次，有效提升了青年的理论素养。"
     assert topped_up(item, "有效提升了团队凝聚力和学习效果。", ["组织学习8次"], 3) == item, "the same opening twice"
+    item = "四是持续强化“青春白马”公众号的宣传力度。确保团组织信息及时传达给广大青年。"
+    assert topped_up(item, "确保推送内容准确无误。扩大青年覆盖面。", ["“青春白马”公众号推文64篇"], 5) == \
+        item + "扩大青年覆盖面。", "not a third sentence opening 确保 (bench case 02, an 打算 direction)"
 
 
 def test_warm_up_prefills_the_shared_prefix_with_one_token():

@@ -223,8 +223,8 @@ def drop_unbacked(text: str, sources: list[str], *, examples: Sequence[str] = ()
     naming a kind of work or partner no source mentions (讲座, 与社区合作; see facts.unreported_work); with
     `limit`, every sentence past that many. A sentence carrying a number or name of `sources` (the bullets
     being written up) that no sentence before it carried, or most of a bullet's wording, is the user's and
-    always stays; its facts are checked as usual. `context` (the bullets a lead or closing sums up) may name work too, without making a
-    sentence the user's."""
+    always stays; its facts are checked as usual. `context` (the bullets a lead or closing sums up) may
+    name work too, without making a sentence the user's."""
     own_facts = [f.raw for b in sources for f in extract_facts(b)]
 
     def own(sentence: str, said: str = "") -> bool:

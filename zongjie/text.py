@@ -67,6 +67,8 @@ def cjk_bigrams(text: str) -> set[str]:
 
 # A clause: the text up to and including the next ，；。！？ (or the rest of the line).
 CLAUSE_RE = re.compile(r"[^，,。！？；\n]*[，,。！？；]|[^，,。！？；\n]+$")
+# A clause opening that joins it to the clause before (……不够，以及……): wrong once that clause is gone.
+JOINING = re.compile(r"^(?:以及|并且|而且)(?=[\u4e00-\u9fff])")
 
 
 def drop_clauses(line: str, drop: Callable[[re.Match[str]], bool]) -> tuple[str, list[str]]:
@@ -74,13 +76,19 @@ def drop_clauses(line: str, drop: Callable[[re.Match[str]], bool]) -> tuple[str,
     its last clause still ends where it did: the comma before it becomes the lost clause's 。."""
     kept: list[str] = []
     removed: list[str] = []
+    after_drop = False
     for match in CLAUSE_RE.finditer(line):
         clause = match.group(0)
         if drop(match):
             removed.append(clause)
+            after_drop = True
             if clause[-1:] in "。！？；" and kept and kept[-1][-1:] in "，,、":
                 kept[-1] = kept[-1][:-1] + clause[-1]
             continue
+        if after_drop and kept and kept[-1][-1:] in "，,":
+            # "究其原因，以及……" once the clause 以及 joined on to went (bench case 02, a 问题 item).
+            clause = JOINING.sub("", clause)
+        after_drop = False
         kept.append(clause)
     return "".join(kept), removed
 
