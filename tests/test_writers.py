@@ -188,6 +188,25 @@ def test_a_lead_echoing_its_headline_is_asked_again_with_the_next_opener(bullets
         "and a 团 unit's 基层党组织 is its 基层团组织"
 
 
+def test_a_lead_saying_a_clause_of_its_headline_is_asked_again(bullets_text):
+    """Bench cases 02 and 06: "坚持压实工作责任，健全意识形态机制，确保……" right under the headline
+    （一）压实工作责任，健全意识形态机制."""
+    from zongjie.cleanup import says_headline
+    from zongjie.outline import build_outline
+
+    brief = brief_of(bullets_text)
+    report = build_outline(brief)
+    section = report.drafting_units()[1]
+    head = section.heading.split("，")
+    leads = iter([f"坚持{head[0]}，把理论武装贯穿团的工作全过程，确保方向正确。",
+                  "聚焦青年所需，把服务青年的要求落到实处。"])
+    chat = ScriptedChatModel(responder=tag_responder({"【导语】": lambda _h: next(leads)}))
+    Drafter(chat=chat, compact=True).draft_section(report, brief, section.key)
+    assert report.find(section.key).text.startswith("聚焦青年所需，把服务青年的要求落到实处。")
+    assert says_headline("坚持压实工作责任，确保方向正确。", "压实工作责任，健全意识形态机制")
+    assert not says_headline("坚持压实责任，确保方向正确。", "压实工作责任，健全意识形态机制")
+
+
 def test_a_closing_does_not_say_its_headline_and_lead_again(bullets_text):
     from zongjie.outline import build_outline
 

@@ -314,6 +314,14 @@ def strip_headline(sentence: str, heading: str) -> str:
     return sentence
 
 
+def says_headline(sentence: str, heading: str, least: int = 6) -> bool:
+    """Whether a clause of the headline (`least` Chinese characters or more) stands whole in the sentence:
+    "坚持压实工作责任，健全意识形态机制，确保……" under （一）压实工作责任，健全意识形态机制 (bench cases 02 and 06)
+    says the headline again right below it, 14 repeated characters."""
+    words = cjk_only(sentence)
+    return any(len(c) >= least and c in words for c in (cjk_only(part) for part in re.split(r"[，,；;、]", heading)))
+
+
 def heading_echo(sentence: str, heading: str, share: float = 0.5) -> bool:
     """A lead that only says its headline again (紧扣中心大局，彰显青春担当作为。 under 服务中心大局，彰显青春
     担当作为): at least `share` of its character bigrams are the headline's."""

@@ -16,6 +16,7 @@ from ..cleanup import (
     heading_echo,
     join_items,
     salvage,
+    says_headline,
     strip_headline,
     unnumber_items,
     without_foreign_words,
@@ -283,11 +284,13 @@ class CompactWriter:
         position = keys.index(job.section.key) if job.section.key in keys else 0
         lead = ""
         # A lead that only said its headline again, or lost its one sentence to work nobody reported, is
-        # asked once more with the next opener: subsections of bench cases 06, 07 and 12 had none.
+        # asked once more with the next opener: subsections of bench cases 06, 07 and 12 had none. So is
+        # one that says a clause of the headline word for word.
         for opener in (LEAD_OPENERS[position % len(LEAD_OPENERS)], LEAD_OPENERS[(position + 1) % len(LEAD_OPENERS)]):
             lead = self._ask(job, prompts.render("compact_lead", heading=heading, opener=opener), [], limit=1,
                              context=job.bullets)
-            if (lead.strip() and not heading_echo(lead, heading)) or job.should_stop():
+            fresh = not heading_echo(lead, heading) and not says_headline(lead, heading)
+            if (lead.strip() and fresh) or job.should_stop():
                 break
         job.listener.token(job.section.key, "\n")
         factor = top_up_factor(job.brief)  # once: it outlines the bullets again (usual_length)
