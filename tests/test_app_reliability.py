@@ -38,6 +38,13 @@ def errors(at: AppTest) -> str:
     return " ".join(e.value for e in at.error)
 
 
+def test_the_draft_saved_is_the_draft_shown(bullets_text):
+    """起草全文 saves each section as it finishes, then prunes repeats across the sections: the pruned
+    report must be the one saved, or a reload brings the repeats back."""
+    at = drafted(bullets_text)
+    assert store().load(at.session_state["draft_id"]).report == at.session_state["report"]
+
+
 # ---- 1: two tabs ------------------------------------------------------------------------------------
 def test_two_tabs_editing_different_fields_both_survive(bullets_text):
     one = fill(start(), bullets_text)

@@ -28,7 +28,8 @@ def answer(request: dict) -> str:
     """A distinct, number-free paragraph per section, so a duplicate or a mix-up is visible."""
     prompt = str((request.get("messages") or [{}])[-1].get("content", ""))
     m = re.search(r"本节标题：(.*)", prompt)
-    return f"围绕{m.group(1).strip() if m else '本节'}，坚持统筹谋划、扎实推进，取得了积极成效。"
+    heading = m.group(1).strip() if m else "本节"
+    return f"围绕{heading}，扎实推进{heading}。"  # nothing shared between sections: prune would cut it
 
 
 @pytest.fixture

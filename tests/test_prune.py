@@ -127,3 +127,26 @@ def test_a_quoted_name_holding_a_comma_goes_with_every_clause_it_spans():
     out, removed = drop_clauses_with(text, ["“缅怀先烈，传承精神”"])
     assert "缅怀先烈" not in out and "传承精神" not in out
     assert out == "清明节期间，参与青少年120余人。" and len(removed) == 2
+
+
+def test_a_direction_saying_a_results_item_again_loses_that_clause():
+    """Bench case 02 on the embedded model: a 打算 direction said "清明节期间，组织青少年前往烈士陵园进行祭扫" of
+    the results item above it again. It carries a results bullet's wording, which kept it as the user's;
+    in 打算 only plan and problem bullets make a sentence the user's."""
+    from zongjie.brief import make_brief
+    from zongjie.model import Paragraph
+    from zongjie.outline import build_outline
+    from zongjie.prune import prune_report
+
+    bullets = "清明节期间组织青少年前往烈士陵园进行祭扫，参与120余人\n计划：每季度开展1次团属新媒体账号检查"
+    brief = make_brief(bullets, "共青团某某镇委员会", "2024年上半年", "工作总结")
+    report = build_outline(brief)
+    results = next(u for u in report.drafting_units() if u.role == "成效")
+    plans = next(u for u in report.drafting_units() if u.role == "计划")
+    results.paragraphs = [Paragraph(text="清明节期间，组织青少年前往烈士陵园进行祭扫，参与120余人。")]
+    plans.paragraphs = [Paragraph(text="一是每季度开展1次团属新媒体账号检查。二是持续加强思想引领，清明节期间，"
+                                       "组织青少年前往烈士陵园进行祭扫，传承红色精神，激发青年的爱国热情。")]
+    prune_report(report, brief, {u.key for u in report.drafting_units()})
+    assert "前往烈士陵园进行祭扫" not in plans.text and "传承红色精神" in plans.text
+    assert plans.text.startswith("一是每季度开展1次团属新媒体账号检查。"), "the plan bullet stays"
+    assert results.text == "清明节期间，组织青少年前往烈士陵园进行祭扫，参与120余人。"

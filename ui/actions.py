@@ -211,7 +211,9 @@ def draft_all(brief: Brief, mode: str = "") -> None:
     finally:
         if skip:
             set_locks(report, skip, False)
-            draft().save()
+        # Each section was saved as it finished; prune_report then trimmed repeats from the drafted
+        # sections, which a reload showed back until this save (saved report != the page's).
+        draft().save()
     measured(listener.chars, time.monotonic() - started)
     bar.progress(1.0, text="起草完成")
     stop_slot.empty()

@@ -88,12 +88,15 @@ def drop_clauses_with(text: str, raws: Iterable[str]) -> tuple[str, list[str]]:
     return "\n".join(lines), removed
 
 
-def _own(brief):
-    """Whether a sentence carries a bullet's fact or most of a bullet's wording (then it always stays)."""
+def _own(brief, role: str = ""):
+    """Whether a sentence carries a bullet's fact or most of a bullet's wording (then it always stays).
+    In 打算 only the plan and problem bullets count: a direction saying a results item again word for
+    word ("清明节期间，组织青少年前往烈士陵园进行祭扫", bench case 02) repeats it and is no plan of the user's."""
     from .cleanup import OWN_WORDING
     from .facts import extract_facts, wording_overlap
+    from .vocab import ROLE_PLANS, ROLE_PROBLEMS
 
-    sources = [b.text for b in brief.bullets]
+    sources = [b.text for b in brief.bullets if role != ROLE_PLANS or b.role in (ROLE_PLANS, ROLE_PROBLEMS)]
     raws = [f.raw for text in sources for f in extract_facts(text)]
     return lambda sentence: (any(r in sentence for r in raws)
                              or any(wording_overlap(b, sentence) >= OWN_WORDING for b in sources))
@@ -106,7 +109,8 @@ def prune_section(text: str, report, brief, key: str) -> str:
     for other in report.drafting_units():
         if other.key != key and other.text:
             seen.update(windows(other.text))
-    (pruned,), _dropped = drop_repeated([text], keep=_own(brief), seen=seen)
+    section = report.find(key)
+    (pruned,), _dropped = drop_repeated([text], keep=_own(brief, section.role if section else ""), seen=seen)
     return pruned
 
 
@@ -117,16 +121,15 @@ def prune_report(report, brief, keys: set[str]) -> list[str]:
     Returns the sentences dropped."""
     from .grounding import section_bullets, to_paragraphs
 
-    own = _own(brief)
     seen: set[str] = set()
     dropped_all: list[str] = []
     for section in report.drafting_units():
         if section.key not in keys or not section.text:
             seen.update(windows(section.text))  # remembered, never changed
             continue
-        (text,), dropped = drop_repeated([section.text], keep=own, seen=seen)
-        if dropped:
-            dropped_all += dropped
+        (text,), dropped = drop_repeated([section.text], keep=_own(brief, section.role), seen=seen)
+        dropped_all += dropped
+        if text != section.text:  # a clause dropped changes the text too, without a sentence dropped
             section.paragraphs = to_paragraphs(text, section_bullets(brief, section))
     target = getattr(brief, "target_chars", None)
     if target:
@@ -145,17 +148,17 @@ def fit_length(report, brief, keys: set[str], target: int, slack: float = 0.1) -
     first, last sentence first. Never drops a section's first sentence or a fact. Returns what it cut."""
     from .grounding import section_bullets, to_paragraphs
 
-    own = _own(brief)
     limit = round(target * (1 + slack))
     cut: list[str] = []
     sections = [s for s in report.drafting_units() if s.key in keys and s.text]
+    owns = {s.key: _own(brief, s.role) for s in sections}
     while han_length(report) > limit:
         best = None  # (length of its section, section, line index, sentence)
         for section in sections:
             lines = section.text.split("\n")
             first = _SENTENCE.findall(section.text)[0]  # once per section, not once per sentence
             candidates = [(i, s) for i, line in enumerate(lines) for s in _SENTENCE.findall(line)
-                          if not own(s) and s != first]
+                          if not owns[section.key](s) and s != first]
             if candidates:
                 size = len(han(section.text))
                 if best is None or size > best[0]:
