@@ -1,6 +1,6 @@
 """Local-model speed: a full draft one call at a time against the same draft on N parallel slots.
 
-    .venv/bin/python bench/speed_local.py [--bullets FILE] [--runs N] [--parallel N] [--show]
+    .venv/bin/python bench/speed_local.py [--bullets FILE] [--runs N] [--parallel N] [--show] [--rates-only]
 
 One embedded llama-server with N slots (default: what the machine gets, see default_parallel) serves
 every measurement of a run:
@@ -110,6 +110,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--parallel", type=int, default=0, help="server slots (default: default_parallel())")
     parser.add_argument("--show", action="store_true", help="print the last parallel draft")
+    parser.add_argument("--rates-only", action="store_true",
+                        help="only the aggregate decode rate at 1, 2, 4… up to --parallel streams (no drafts)")
     args = parser.parse_args()
 
     n = args.parallel or default_parallel()
@@ -128,6 +130,12 @@ def main() -> None:
         t1 = time.monotonic()
         warm_up(chat)
         print(f"server start (model load) {started:.1f} s; prefix warm-up {time.monotonic() - t1:.1f} s", flush=True)
+        if args.rates_only:  # the batching ceiling: what any draft on N slots can reach at best
+            single = decode_rate(probe, 1)
+            for streams in sorted({1, *(2 ** k for k in range(1, 4) if 2 ** k < n), n}):
+                rate = single if streams == 1 else decode_rate(probe, streams)
+                print(f"  {streams} streams: {rate:.1f} tokens/s aggregate ({rate / single:.2f}x)", flush=True)
+            return
         for run in range(1, args.runs + 1):
             single = decode_rate(probe, 1)
             batch = decode_rate(probe, n)

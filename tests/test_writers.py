@@ -380,6 +380,25 @@ def test_a_short_direction_is_topped_up_from_a_second_answer(bullets_text):
     assert section.text.count("推动各项举措落地见效，让青年真正受益") == 1, "added once, then said already"
 
 
+def test_a_direction_of_three_sentences_under_100_characters_gets_a_fourth(bullets_text):
+    """Bench cases 02, 06, 08, 12: 打算 ran 3–22 % under the human lower bound with three sentences and a
+    70-character bar."""
+    first = "持续{d}，推动工作再上台阶。完善{d}机制。锻炼{d}队伍。"  # each its own: prune cuts repeats
+    more = "对标对表抓{d}。确保{d}可感可及。"
+    answers = {}
+
+    def direction(text):
+        answers[text] = answers.get(text, 0) + 1
+        return (first if answers[text] == 1 else more).format(d=text)
+
+    section, chat = draft_plans(bullets_text, {"【计划】": "举办青年干部培训班2期。", "【打算】": direction,
+                                               "【措施】": "一是创新理论学习形式。"})
+    asked = [m[-1].content for m in chat.seen if m[-1].content.startswith("【打算】")]
+    assert len(asked) == 2 * len(set(asked)), "each direction under 100 characters is asked again"
+    assert section.text.count("对标对表抓") == len(set(asked)), "a fourth sentence each"
+    assert "可感可及" not in section.text, "not a fifth"
+
+
 def test_compact_item_keeps_two_sentences_and_no_example_copy_or_unreported_work(bullets_text):
     from zongjie.outline import build_outline
 
