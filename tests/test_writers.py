@@ -336,6 +336,17 @@ def draft_plans(bullets_text, answers):
     return report.find("s3"), chat
 
 
+def test_few_themes_get_a_self_building_direction_many_do_not(bullets_text):
+    """Three results subsections left 打算 of bench cases 02 and 06 short; real 打算 end on 加强自身建设."""
+    few = "五四期间开展主题团日活动30余场\n上半年发展新团员35名\n计划：举办青年干部培训班2期"
+    for text, wanted in ((few, True), (bullets_text, False)):
+        _section, chat = draft_plans(text, {"【计划】": "举办青年干部培训班2期。",
+                                            "【打算】": lambda d: f"持续{d}，推动工作再上台阶。",
+                                            "【措施】": "一是创新理论学习形式。"})
+        asked = [m[-1].content for m in chat.seen if m[-1].content.startswith("【打算】")]
+        assert any("工作方向：加强自身建设" in a for a in asked) == wanted, asked
+
+
 def test_compact_plans_keep_each_plan_bullet_add_directions_and_answer_problems(bullets_text):
     section, chat = draft_plans(bullets_text, {
         "【计划】": "举办青年干部培训班2期，提升履职能力。",
