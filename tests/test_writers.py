@@ -207,6 +207,27 @@ def test_a_lead_saying_a_clause_of_its_headline_is_asked_again(bullets_text):
     assert not says_headline("坚持压实责任，确保方向正确。", "压实工作责任，健全意识形态机制")
 
 
+def test_a_lead_that_says_its_headline_on_both_tries_keeps_only_what_it_adds(bullets_text):
+    """A user's try on the embedded model: "聚焦压实工作责任，健全意识形态机制，确保……" under that headline, twice."""
+    from zongjie.cleanup import without_headline
+    from zongjie.outline import build_outline
+
+    head = "压实工作责任，健全意识形态机制"
+    assert without_headline("聚焦压实工作责任，健全意识形态机制，确保共青团组织的政治方向正确无误。", head) == \
+        "确保共青团组织的政治方向正确无误。"
+    assert without_headline("坚持把压实工作责任作为首要政治任务来抓，确保方向正确。", head) == \
+        "坚持把压实工作责任作为首要政治任务来抓，确保方向正确。", "a clause saying more than the headline stays"
+    assert without_headline("聚焦压实工作责任，确保正确。", head) == "", "too little left"
+    brief = brief_of(bullets_text)
+    report = build_outline(brief)
+    section = report.drafting_units()[1]
+    parts = section.heading.split("，")
+    lead = f"聚焦{parts[0]}，{parts[1]}，推动团组织成为青年的引路人。"
+    chat = ScriptedChatModel(responder=tag_responder({"【导语】": lead}))
+    Drafter(chat=chat, compact=True).draft_section(report, brief, section.key)
+    assert report.find(section.key).text.startswith("推动团组织成为青年的引路人。")
+
+
 def test_a_closing_does_not_say_its_headline_and_lead_again(bullets_text):
     from zongjie.outline import build_outline
 
@@ -220,7 +241,7 @@ def test_a_closing_does_not_say_its_headline_and_lead_again(bullets_text):
         "【成效】": f"进一步{head[0]}，{head[-1]}，团组织的凝聚力不断增强。"}))
     Drafter(chat=chat, compact=True).draft_section(report, brief, section.key)
     text = report.find(section.key).text
-    assert text.startswith("坚持") and text.count(head[-1]) == 1, text
+    assert text.startswith("把理论武装贯穿团的工作全过程。") and head[-1] not in text, "the lead keeps what it adds"
     assert text.endswith("。团组织的凝聚力不断增强。") or text.endswith("，团组织的凝聚力不断增强。"), text
 
 

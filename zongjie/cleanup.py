@@ -322,6 +322,22 @@ def says_headline(sentence: str, heading: str, least: int = 6) -> bool:
     return any(len(c) >= least and c in words for c in (cjk_only(part) for part in re.split(r"[，,；;、]", heading)))
 
 
+def without_headline(sentence: str, heading: str, least: int = 6, opener: int = 4) -> str:
+    """The sentence without its clauses that are a headline clause (`least` characters or more) plus at
+    most an `opener` (聚焦/围绕/进一步…): "聚焦压实工作责任，健全意识形态机制，确保……" under that headline
+    becomes "确保……". "" when under 10 characters are left."""
+    parts = [c for c in (cjk_only(p) for p in re.split(r"[，,；;、]", heading)) if len(c) >= least]
+
+    def is_headline(m: re.Match[str]) -> bool:
+        words = cjk_only(m.group(0))
+        return any(p in words and len(words) <= len(p) + opener for p in parts)
+
+    rest, removed = drop_clauses(sentence, is_headline)
+    if not removed:
+        return sentence
+    return rest if len(cjk_only(rest)) >= 10 else ""
+
+
 def heading_echo(sentence: str, heading: str, share: float = 0.5) -> bool:
     """A lead that only says its headline again (紧扣中心大局，彰显青春担当作为。 under 服务中心大局，彰显青春
     担当作为): at least `share` of its character bigrams are the headline's."""

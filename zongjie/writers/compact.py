@@ -20,6 +20,7 @@ from ..cleanup import (
     strip_headline,
     unnumber_items,
     without_foreign_words,
+    without_headline,
 )
 from ..model import Bullet
 from ..prune import drop_restatements
@@ -321,9 +322,10 @@ class CompactWriter:
                                 context=job.bullets)
             connector = CLOSING_CONNECTORS[position % len(CLOSING_CONNECTORS)]
             closing = drop_restatements(closing, [b.text for b in job.bullets], connector)
-            # Nor the headline and lead again: 进一步压实工作责任，建立健全意识形态机制，…… ended (一) of bench
-            # case 02 after a lead 坚持压实工作责任，建立健全意识形态机制，…….
-            closing = drop_restatements(closing, [heading, lead], connector, run=HEADING_RUN)
+            # Nor the headline, lead or an item again: 进一步压实工作责任，建立健全意识形态机制，…… ended (一) of
+            # bench case 02 after a lead 坚持压实工作责任，建立健全意识形态机制，……; 及时发现并消除潜在的风险隐患。
+            # ended a user's (一) after an item's 及时发现并消除潜在的风险，确保…….
+            closing = drop_restatements(closing, [heading, lead, *items], connector, run=HEADING_RUN)
             if said_already(closing.removeprefix(connector), items):
                 closing = ""  # 通过上述工作，确保各项措施落实到位 after an item ending 确保各项措施落实到位
             elif heading_echo(LEADING_MEANS.sub("", closing), heading):
@@ -331,7 +333,9 @@ class CompactWriter:
             elif items and LEADING_MEANS.match((sentences(items[-1]) or [""])[-1]):
                 # 通过定期检查和清理，确保……。通过这些举措，进一步提升了……: one 通过 after another.
                 closing = LEADING_MEANS.sub("", closing)
-        lead = "" if heading_echo(lead, heading) else strip_headline(lead, heading)
+        # Both tries said the headline again ("聚焦压实工作责任，健全意识形态机制，确保……" in a user's try): what
+        # the lead adds to it stays.
+        lead = "" if heading_echo(lead, heading) else without_headline(strip_headline(lead, heading), heading)
         return subsection_text(lead, items, closing)
 
     @staticmethod
