@@ -314,19 +314,23 @@ def strip_headline(sentence: str, heading: str) -> str:
     return sentence
 
 
+def _headline_clauses(heading: str, least: int) -> list[str]:
+    return [c for c in (cjk_only(p) for p in re.split(r"[，,；;、]", heading)) if len(c) >= least]
+
+
 def says_headline(sentence: str, heading: str, least: int = 6) -> bool:
     """Whether a clause of the headline (`least` Chinese characters or more) stands whole in the sentence:
     "坚持压实工作责任，健全意识形态机制，确保……" under （一）压实工作责任，健全意识形态机制 (bench cases 02 and 06)
     says the headline again right below it, 14 repeated characters."""
     words = cjk_only(sentence)
-    return any(len(c) >= least and c in words for c in (cjk_only(part) for part in re.split(r"[，,；;、]", heading)))
+    return any(c in words for c in _headline_clauses(heading, least))
 
 
 def without_headline(sentence: str, heading: str, least: int = 6, opener: int = 4) -> str:
     """The sentence without its clauses that are a headline clause (`least` characters or more) plus at
     most an `opener` (聚焦/围绕/进一步…): "聚焦压实工作责任，健全意识形态机制，确保……" under that headline
     becomes "确保……". "" when under 10 characters are left."""
-    parts = [c for c in (cjk_only(p) for p in re.split(r"[，,；;、]", heading)) if len(c) >= least]
+    parts = _headline_clauses(heading, least)
 
     def is_headline(m: re.Match[str]) -> bool:
         words = cjk_only(m.group(0))
