@@ -69,13 +69,12 @@ class CaseScore:
 
 
 def exemplar_texts(index, brief) -> list[str]:
-    """What retrieval could have put in front of the model for this brief (all its top passages)."""
+    """Every example passage retrieval could have drawn on: the exemplars shown for a section and the
+    phrases offered to the small model's leads (writers.patterns) both come from the index, so a draft is
+    held to the ≤ 12-character rule against all of it."""
     if index is None:
         return []
-    texts = []
-    for bullet in brief.bullets:
-        texts += [passage.text for passage, _score in index.search(bullet.text, k=3)]
-    return [t for t in texts if t]
+    return [passage.text for passage in index.passages if passage.text]
 
 
 def worked_examples() -> list[str]:

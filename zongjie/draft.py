@@ -24,9 +24,9 @@ from .vocab import ROLE_OPENING
 from .writers import FULL_SECTION_CHARS, SectionJob, Writer
 from .writers.compact import COMPACT_CALL_CHARS, EXAMPLE_UNIT, CompactWriter, warm_up
 from .writers.full import FullWriter
+from .writers.patterns import section_phrases
 
-# The budgets, the worked examples' unit and the warm-up are the writers'; named here too for callers
-# that know them from the drafter (benches, the slow real-model test).
+# The writers' budgets, example unit and warm-up, named here for callers that know the drafter (benches).
 __all__ = ["COMPACT_CALL_CHARS", "EXAMPLE_UNIT", "FULL_SECTION_CHARS", "Drafter", "describe", "warm_up"]
 
 
@@ -59,10 +59,9 @@ class Drafter:
     # ---- whole report -------------------------------------------------------------------
     def draft_report(self, brief: Brief, report: Report | None = None, listener: DraftListener | None = None,
                      should_stop: Callable[[], bool] | None = None, concurrency: int = 1) -> Report:
-        """Fill every unlocked leaf section. Sequentially, a failure stops there, keeping what is
-        written; concurrently (for remote endpoints that serve requests in parallel), every section
-        is attempted and the first failure is raised at the end. Events always reach `listener` on
-        the calling thread, so a UI can update from it."""
+        """Fill every unlocked leaf section. Sequentially, a failure stops there, keeping what is written;
+        concurrently (endpoints serving requests in parallel), every section is attempted and the first
+        failure is raised at the end. Events reach `listener` on the calling thread, for a UI to update."""
         report = report or build_outline(brief)
         units = [s for s in report.drafting_units() if not s.locked]
         if concurrency <= 1:
@@ -80,8 +79,7 @@ class Drafter:
                 _, pending = wait(pending, timeout=0.05)
                 queued.drain()
                 if should_stop and should_stop():
-                    # 停止: sections not yet started are never sent (on a paid API each one costs);
-                    # the running ones see the flag at their next piece of text and return.
+                    # 停止: unstarted sections are never sent (paid APIs bill each); running ones stop at next text.
                     for future in pending:
                         future.cancel()
         queued.drain()
@@ -108,7 +106,9 @@ class Drafter:
             return self._checked(messages, report, brief, section, facts, listener, stop, max_chars, rewrite,
                                  removed)
 
-        text = self.writer.write(SectionJob(report, brief, section, bullets, complete, exemplars, listener, stop))
+        phrases = section_phrases(self.index, report, section, bullets, self.exclude_report)  # a lead's wording
+        text = self.writer.write(SectionJob(report, brief, section, bullets, complete, exemplars, listener, stop,
+                                            phrases))
         if stop() and not text.strip():
             return section  # stopped before any text came: what the section held stays
         if section.role == ROLE_OPENING and text:

@@ -44,6 +44,7 @@ class SectionJob:
     exemplars: list = field(default_factory=list)  # retrieval Passages of the same role (style only)
     listener: DraftListener = field(default_factory=DraftListener)
     should_stop: Callable[[], bool] = lambda: False
+    phrases: list[str] = field(default_factory=list)  # retrieved wording for a subsection's lead (patterns)
 
 
 class Writer(Protocol):

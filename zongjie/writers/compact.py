@@ -293,12 +293,14 @@ class CompactWriter:
         keys = [u.key for u in job.report.drafting_units() if u.role == ROLE_RESULTS]
         position = keys.index(job.section.key) if job.section.key in keys else 0
         lead = ""
+        # Wording retrieved from matching example passages (writers.patterns), a different pair for each.
+        words = "\n可用词语：" + "、".join(job.phrases) if job.phrases else ""
         # A lead that only said its headline again, or lost its one sentence to work nobody reported, is
         # asked once more with the next opener: subsections of bench cases 06, 07 and 12 had none. So is
         # one that says a clause of the headline word for word.
         for opener in (LEAD_OPENERS[position % len(LEAD_OPENERS)], LEAD_OPENERS[(position + 1) % len(LEAD_OPENERS)]):
-            lead = self._ask(job, prompts.render("compact_lead", heading=heading, opener=opener), [], limit=1,
-                             context=job.bullets)
+            lead = self._ask(job, prompts.render("compact_lead", heading=heading, opener=opener, words=words),
+                             [], limit=1, context=job.bullets)
             fresh = not heading_echo(lead, heading) and not says_headline(lead, heading)
             if (lead.strip() and fresh) or job.should_stop():
                 break
