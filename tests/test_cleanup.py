@@ -171,6 +171,12 @@ def test_numbers_times_and_latin_words_keep_their_punctuation():
     raw = "阅读量8.6万人次，参学率92%，2023.5起实施，共13,000人，8:30开始，使用Office 软件和H5页面。"
     assert clean_output(raw) == raw
     assert normalize_prose("截至2023.5.1，完成3.5万名") == "截至2023.5.1，完成3.5万名"
+    assert normalize_prose("每组3-5人，防范COVID-19疫情") == "每组3-5人，防范COVID-19疫情"
+
+
+def test_an_ascii_hyphen_between_chinese_words_is_the_chinese_dash():
+    """Issue 14: "团干-青年关系" came from the model once; GB/T 15834 joins words with 一字线."""
+    assert normalize_prose("构建团干-青年关系，形成党-团-队一体化") == "构建团干—青年关系，形成党—团—队一体化"
 
 
 def test_broken_joins_are_mended():

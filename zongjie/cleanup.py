@@ -140,6 +140,9 @@ _HALF_STOP = re.compile(rf"(?<=[{CJK}])\.(?![0-9.])")
 _HALF_PARENS = re.compile(r"\(([^()\n]{0,60})\)")
 _HALF_QUOTES = re.compile(r'"([^"\n]{1,40})"')
 _DOUBLED_MARK = re.compile(r"([。，、；：！？])\1+")
+# An ASCII hyphen joining two Chinese words (团干-青年关系, from the model once) is the 连接号 一字线 of GB/T
+# 15834: 团干—青年关系. Between digits (3-5人) or Latin (COVID-19) it stays.
+_CJK_HYPHEN = re.compile(f"(?<=[{CJK}])-(?=[{CJK}])")
 # "一是是共青团…", "一是一是…": a join that numbered an item twice.
 _DOUBLED_ITEM = re.compile(rf"(?<![{CJK}])([{ORDINALS}]是)(?:[{ORDINALS}]是|是(?![否非]))")
 
@@ -149,8 +152,9 @@ def normalize_prose(text: str) -> str:
     Chinese become ，；：！？ (not between digits: 13,000 and 8:30 stay), a half-width . ending a Chinese
     sentence becomes 。 (8.6万, 92%, 2023.5 stay), (…) and "…" around Chinese become （…） and “…”, ASCII
     spaces next to Chinese go (not next to a Latin word: "Office 软件"), a doubled mark (。。) is one, and a
-    doubled item marker (一是是, 一是一是) is mended. Line breaks are kept; no word is changed."""
-    text = _SPACES.sub("", text)
+    doubled item marker (一是是, 一是一是) is mended, an ASCII hyphen between Chinese words is —. Line
+    breaks are kept; no word is changed."""
+    text = _CJK_HYPHEN.sub("—", _SPACES.sub("", text))
 
     def mark(m: re.Match[str]) -> str:
         i = m.start()
