@@ -188,6 +188,19 @@ def test_a_lead_echoing_its_headline_is_asked_again_with_the_next_opener(bullets
         "and a 团 unit's 基层党组织 is its 基层团组织"
 
 
+def test_a_lead_looping_on_its_opening_word_keeps_one_such_clause(bullets_text):
+    """Bench case 01: "立足青年需求，立足志愿服务，立足社会文明建设，立足……，推动……" under 深化志愿服务."""
+    from zongjie.outline import build_outline
+
+    brief = brief_of(bullets_text)
+    report = build_outline(brief)
+    section = report.drafting_units()[1]
+    chat = ScriptedChatModel(responder=tag_responder({
+        "【导语】": "坚持青年需求，坚持服务基层，坚持社会文明建设，推动各项工作更加深入、广泛。"}))
+    Drafter(chat=chat, compact=True).draft_section(report, brief, section.key)
+    assert report.find(section.key).text.startswith("坚持青年需求，推动各项工作更加深入、广泛。一是")
+
+
 def test_a_lead_saying_a_clause_of_its_headline_is_asked_again(bullets_text):
     """Bench cases 02 and 06: "坚持压实工作责任，健全意识形态机制，确保……" right under the headline
     （一）压实工作责任，健全意识形态机制."""

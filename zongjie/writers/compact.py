@@ -29,7 +29,7 @@ from ..vocab import ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 from . import SectionJob
 from .framing import PLAN_CLOSINGS, PLAN_INTROS, PROBLEM_CLOSINGS, PROBLEM_INTROS, frame_for, framed
 from .length import MAX_DIRECTIONS, top_up_factor
-from .phrasing import ADD_ON, LEADING_MEANS, gist, said_already, topped_up
+from .phrasing import ADD_ON, LEADING_MEANS, gist, one_opener, said_already, topped_up
 
 log = logging.getLogger(__name__)
 
@@ -338,7 +338,7 @@ class CompactWriter:
         # Both tries said the headline again ("聚焦压实工作责任，健全意识形态机制，确保……" in a user's try): what
         # the lead adds to it stays.
         lead = "" if heading_echo(lead, heading) else without_headline(strip_headline(lead, heading), heading)
-        return subsection_text(lead, items, closing)
+        return subsection_text(one_opener(lead), items, closing)
 
     @staticmethod
     def _top_up(job: SectionJob, text: str, again, said: list[str], bar: int, limit: int, rounds: int) -> str:

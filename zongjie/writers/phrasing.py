@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..prune import drop_restatements, restates
-from ..text import CLAUSE_RE, cjk_only, jaccard, sentences
+from ..text import CLAUSE_RE, cjk_only, drop_clauses, jaccard, sentences
 
 # A results sentence opening like this adds work to the bullet's; it stays only with the bullet's facts.
 ADD_ON = re.compile(r"^\s*(?:同时|此外|另外|与此同时|并且)[，,]?")
@@ -42,6 +42,19 @@ def topped_up(item: str, other: str, said: list[str], limit: int) -> str:
         if max((jaccard(sentence, k) for k in kept), default=0.0) < SAME_SENTENCE:
             kept.append(sentence)
     return "".join(kept)
+
+
+def one_opener(sentence: str) -> str:
+    """A lead without the later clauses that open with its opening word again: given 立足 to open with,
+    the model looped "立足青年需求，立足志愿服务，立足社会文明建设，立足……" (bench case 01)."""
+    opener = cjk_only(sentence)[:SAME_START]
+    seen = [0]
+
+    def again(match: re.Match[str]) -> bool:
+        seen[0] += 1
+        return seen[0] > 1 and cjk_only(match.group(0))[:SAME_START] == opener
+
+    return drop_clauses(sentence, again)[0] if opener else sentence
 
 
 def said_already(sentence: str, texts: list[str]) -> bool:
