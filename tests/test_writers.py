@@ -201,6 +201,26 @@ def test_a_lead_looping_on_its_opening_word_keeps_one_such_clause(bullets_text):
     assert report.find(section.key).text.startswith("坚持青年需求，推动各项工作更加深入、广泛。一是")
 
 
+def test_a_subjectless_sentence_goes_on_from_the_sentence_before(bullets_text):
+    """Bench case 05: "抖音号累计播放量破百万。增强团组织的影响力和吸引力。成为青年学习和分享的平台。" — in items and
+    in 打算's directions, a sentence opening with a bare verb is joined to the one before by a comma."""
+    from zongjie.outline import build_outline
+
+    brief = brief_of(bullets_text)
+    report = build_outline(brief)
+    section = report.drafting_units()[1]
+    chat = ScriptedChatModel(responder=tag_responder({
+        "【扩写】": lambda b: f"{b}。增强团组织的影响力。成为青年成长的平台。",
+        "【打算】": "持续深化思想引领工作。提升青年的理论素养。加强阵地建设，丰富学习形式。"}))
+    drafter = Drafter(chat=chat, compact=True)
+    drafter.draft_section(report, brief, section.key)
+    text = report.find(section.key).text
+    assert "，增强团组织的影响力，成为青年成长的平台。" in text and "。增强" not in text
+    plans = next(u for u in report.drafting_units() if u.role == "计划")
+    drafter.draft_section(report, brief, plans.key)
+    assert "持续深化思想引领工作，提升青年的理论素养。加强阵地建设" in report.find(plans.key).text
+
+
 def test_a_lead_saying_a_clause_of_its_headline_is_asked_again(bullets_text):
     """Bench cases 02 and 06: "坚持压实工作责任，健全意识形态机制，确保……" right under the headline
     （一）压实工作责任，健全意识形态机制."""
@@ -614,7 +634,8 @@ def test_plan_items_do_not_say_xiayibu_after_the_framing_line(bullets_text):
     section, _chat = draft_plans(text, {
         "【计划】": "下一步每季度开展1次团属新媒体账号检查。下一步，确保账号内容健康。",
         "【打算】": "持续深化思想引领。", "【措施】": "一是创新理论学习形式。"})
-    assert section.text.count("下一步") == 1 and "每季度开展1次团属新媒体账号检查。确保账号内容健康。" in section.text
+    # (and the subjectless 确保…… goes on from the plan with a comma: bare_joined)
+    assert section.text.count("下一步") == 1 and "每季度开展1次团属新媒体账号检查，确保账号内容健康。" in section.text
 
 
 def test_the_partys_formula_gets_its_yi(bullets_text):

@@ -29,7 +29,7 @@ from ..vocab import ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 from . import SectionJob
 from .framing import PLAN_CLOSINGS, PLAN_INTROS, PROBLEM_CLOSINGS, PROBLEM_INTROS, frame_for, framed
 from .length import MAX_DIRECTIONS, top_up_factor
-from .phrasing import ADD_ON, LEADING_MEANS, gist, one_opener, said_already, topped_up
+from .phrasing import ADD_ON, LEADING_MEANS, bare_joined, gist, one_opener, said_already, topped_up
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ def subsection_text(lead: str, items: list[str], closing: str) -> str:
     lead = lead.strip()
     if lead and lead[-1] not in "。！？":
         lead = lead.rstrip("，,；;") + "。"
-    items = [join_items([item]) for item in items if item.strip()]  # each ends with 。, no stray 一是
+    items = [bare_joined(join_items([item])) for item in items if item.strip()]  # each ends with 。, no stray 一是
     paragraphs = items if len(items) <= 1 else [f"{cn_index(i + 1)}是{item}"
                                                 for i, item in enumerate(items)]
     if not paragraphs:
@@ -279,7 +279,7 @@ class CompactWriter:
         items = [ADD_ON.sub("", item) for answer in answers for item in unnumber_items(answer)]
         # The framing line says 下一步 once; a plan bullet typed as 下一步每季度开展…, and the model's 下一步，
         # after it, said it twice more in one item.
-        items = ["".join(NEXT_STEP.sub("", s) for s in sentences(item)) for item in items]
+        items = [bare_joined("".join(NEXT_STEP.sub("", s) for s in sentences(item))) for item in items]
         unit = job.report.unit or ""
         body = framed(frame_for(unit, PLAN_INTROS), items)
         return body + "\n" + frame_for(unit, PLAN_CLOSINGS) if body else body

@@ -44,6 +44,25 @@ def topped_up(item: str, other: str, said: list[str], limit: int) -> str:
     return "".join(kept)
 
 
+# A sentence opening with one of these has no subject: it goes on from the sentence before ("抖音号累计播放量
+# 破百万。增强团组织的影响力和吸引力。成为青年学习和分享的平台。", bench case 05) and is joined to it.
+BARE_VERB = re.compile(r"^(?:增强|提高|提升|确保|推动|促进|成为|激发|帮助|引导|营造|助力|夯实|丰富|拓宽|扩大|"
+                       r"有效|切实|进一步|不断|共同)")
+JOINED_MOST = 100  # Chinese characters a joined sentence may reach; past that it stays two
+
+
+def bare_joined(text: str) -> str:
+    """`text` with each subjectless sentence (BARE_VERB) joined to the sentence before by a comma."""
+    out: list[str] = []
+    for sentence in sentences(text):
+        if (out and out[-1].endswith("。") and BARE_VERB.match(sentence.strip())
+                and len(cjk_only(out[-1] + sentence)) <= JOINED_MOST):
+            out[-1] = out[-1][:-1] + "，" + sentence.strip()
+        else:
+            out.append(sentence)
+    return "".join(out)
+
+
 def one_opener(sentence: str) -> str:
     """A lead without the later clauses that open with its opening word again: given 立足 to open with,
     the model looped "立足青年需求，立足志愿服务，立足社会文明建设，立足……" (bench case 01)."""
