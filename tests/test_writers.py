@@ -390,6 +390,15 @@ def draft_plans(bullets_text, answers):
     return report.find("s3"), chat
 
 
+def test_a_plan_bullet_written_up_names_no_work_nobody_planned(bullets_text):
+    """Bench case 06: "计划培养青年网评员50名。通过组织培训和实践，提升……" — 培训 was nobody's plan."""
+    text = "五四期间开展主题团日活动30余场\n上半年发展新团员35名\n计划：培养青年网评员50名"
+    section, _chat = draft_plans(text, {
+        "【计划】": "为壮大网评队伍，计划培养青年网评员50名。通过组织培训和实践，提升网评能力。确保队伍稳定。",
+        "【打算】": "持续深化思想引领，推动理论学习走深走实。", "【措施】": "一是创新理论学习形式。"})
+    assert "培养青年网评员50名" in section.text and "培训" not in section.text
+
+
 def test_few_themes_get_a_self_building_direction_many_do_not(bullets_text):
     """Three results subsections left 打算 of bench cases 02 and 06 short; real 打算 end on 加强自身建设."""
     few = "五四期间开展主题团日活动30余场\n上半年发展新团员35名\n计划：举办青年干部培训班2期"

@@ -205,10 +205,11 @@ class CompactWriter:
 
     def _ask(self, job: SectionJob, user: str, facts_of: list[Bullet], limit: int | None = None,
              proposes: bool = False, context: list[Bullet] | None = None) -> str:
-        """One call. `proposes`: the answer may name new kinds of work (a plan bullet's own follow-up);
-        everywhere else — results, problems, and the generic directions and measures of 打算 — a kind of
-        work or partner no bullet mentions is dropped with its sentence. `context`: bullets a lead or closing
-        sums up, whose kinds of work it may name (a lead naming 主题党课 over bullets without one invents it)."""
+        """One call. `proposes`: the answer may name new kinds of work (the measures answering problems,
+        which salvage then cuts clause by clause); everywhere else — results, problems, plan bullets and the
+        generic directions of 打算 — a kind of work or partner no bullet mentions is dropped with its sentence.
+        `context`: bullets a lead or closing sums up, whose kinds of work it may name (a lead naming 主题党课
+        over bullets without one invents it)."""
         def scrub(text: str) -> str:
             # The model sometimes names the unit of the worked examples as the doer; it means this unit.
             text = text.replace(EXAMPLE_UNIT, job.report.unit) if job.report.unit else text
@@ -252,8 +253,9 @@ class CompactWriter:
         """Each plan bullet on its own (its numbers survive); then, for each theme of this period's work,
         a short forward-looking paragraph (real reports plan by theme, and without it 打算 came to a
         line or two); then measures answering the problems. Directions state no facts."""
-        answers = [self._ask(job, prompts.render("compact_plan_bullet", bullet=b.text), [b], proposes=True)
-                   for b in job.bullets]
+        # A plan bullet's 落实办法 may not name work the user did not plan either: "计划培养青年网评员50名。
+        # 通过组织培训和实践，……" put a 培训 in bench case 06 that nobody planned.
+        answers = [self._ask(job, prompts.render("compact_plan_bullet", bullet=b.text), [b]) for b in job.bullets]
         factor = top_up_factor(job.brief)
         most = MAX_DIRECTIONS + (2 if factor > 1 else 0)
         for direction, bullets in plan_directions(job.report, limit=most, brief=job.brief):
