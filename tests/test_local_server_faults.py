@@ -68,11 +68,11 @@ def connect(settings: Settings):
 CRASHER = Path(__file__).resolve().parent / "fixtures" / "crashing_server.py"
 
 
-def crashing_command(sig: str, after: int = 0):
+def crashing_command(sig: str, after: int = 0, linger: float = 0.0):
     """A stand-in llama-server that dies from `sig` on a chat request, under the real guard."""
     return lambda model, host, port, n_ctx, threads, parallel=1: [
         sys.executable, "-m", "zongjie.guarded", "--exec", sys.executable, str(CRASHER),
-        "--port", str(port), "--signal", sig, "--after", str(after)]
+        "--port", str(port), "--signal", sig, "--after", str(after), "--linger", str(linger)]
 
 
 def test_runtime_not_built_is_explained(monkeypatch, tmp_path):
@@ -290,6 +290,18 @@ def test_crashes_not_in_a_row_keep_restarting(monkeypatch, processes):
         for _ in range(3):
             assert stream_text(chat, [HumanMessage(content="hi")])  # answers, then crashes on the next
         assert server.crashes == 0 and len(processes) >= 3
+    finally:
+        server.stop()
+
+
+def test_a_crash_whose_port_closes_before_the_process_dies_is_still_named(monkeypatch, processes):
+    """Under load (the test suite beside a drafting model on 2 cores) a crashing server's port went dark
+    a moment before it died; the last retry's message then said 无法连接 instead of naming the crash."""
+    monkeypatch.setattr(local_model, "server_command", crashing_command("SIGSEGV", linger=1.5))
+    chat, server = connect(Settings(max_retries=0))
+    try:
+        with pytest.raises(LLMError, match="内置模型服务崩溃（SIGSEGV）"):
+            stream_text(chat, [HumanMessage(content="hi")])
     finally:
         server.stop()
 

@@ -180,10 +180,18 @@ class LocalServer:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def crash_signal(self) -> str:
-        """SIGSEGV, SIGILL… when the process died from a signal, else ""."""
+    def crash_signal(self, wait: float = 10.0) -> str:
+        """SIGSEGV, SIGILL… when the process died from a signal, else "". A crashing server closes its
+        port a moment before its exit status (passed on by the guard) can be read: one whose port is
+        closed is given up to `wait` s to exit, or a crash would be taken for a plain outage (3 s fell
+        short beside a drafting model on 2 cores; the last retry's message then said 无法连接)."""
         from .llama_build import signal_name
 
+        parts = urlsplit(self.base_url)
+        deadline = time.monotonic() + wait
+        while self.alive() and not port_open(parts.hostname or "127.0.0.1", parts.port or 0) \
+                and time.monotonic() < deadline:
+            time.sleep(0.05)
         return signal_name(self.process.poll())
 
     def stop(self) -> None:
@@ -334,12 +342,6 @@ def ensure_running(server: LocalServer, *, wait: float = 180.0,
     host, port = parts.hostname or "127.0.0.1", parts.port or 0
     if server.alive() and port and port_open(host, port):
         return server
-    # A crashing server closes its port a moment before its exit status (passed on by the guard)
-    # can be read; wait for it, or a crash would be taken for a plain outage. 3 s once fell short with
-    # the full test suite beside a drafting model on 2 cores (four plain "connect" failures, no retire).
-    deadline = time.monotonic() + 10.0
-    while server.alive() and time.monotonic() < deadline:
-        time.sleep(0.05)
     name = server.crash_signal()
     if name:
         server.crashes += 1
