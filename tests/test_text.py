@@ -66,3 +66,14 @@ def test_a_clause_joined_to_a_dropped_one_loses_its_conjunction():
     assert kept == "究其原因，对意识形态阵地的重视程度不够。" and removed == ["主要是缺乏培训，"]
     assert drop_clauses(line, lambda m: False)[0] == line, "nothing dropped, nothing changed"
     assert drop_clauses("开展培训，及时发现问题。", lambda m: "培训" in m.group(0))[0] == "及时发现问题。"
+
+
+def test_a_sentence_that_lost_the_clause_its_buqin_paired_with_loses_buqin():
+    """Bench case 07: "这一举措不仅提升了学员的安全素养。" after its 还…… clause (a 讲座 nobody reported) went."""
+    from zongjie.text import drop_clauses
+
+    line = "这一举措不仅提升了学员的安全素养，还组织了专题讲座。"
+    assert drop_clauses(line, lambda m: "讲座" in m.group(0))[0] == "这一举措提升了学员的安全素养。"
+    paired = "活动不仅提升了素养，还增强了意识，并开展了讲座。"
+    assert drop_clauses(paired, lambda m: "讲座" in m.group(0))[0] == "活动不仅提升了素养，还增强了意识。"
+    assert drop_clauses(line, lambda m: False)[0] == line

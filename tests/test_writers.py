@@ -211,7 +211,7 @@ def test_a_subjectless_sentence_goes_on_from_the_sentence_before(bullets_text):
     section = report.drafting_units()[1]
     chat = ScriptedChatModel(responder=tag_responder({
         "【扩写】": lambda b: f"{b}。增强团组织的影响力。加强协调沟通。",
-        "【打算】": "持续深化思想引领工作。提升青年的理论素养。加强阵地建设，丰富学习形式。成为青年的平台。"}))
+        "【打算】": "持续深化思想引领工作。最后，提升青年的理论素养。加强阵地建设，丰富学习形式。成为青年的平台。"}))
     drafter = Drafter(chat=chat, compact=True)
     drafter.draft_section(report, brief, section.key)
     text = report.find(section.key).text
@@ -220,7 +220,7 @@ def test_a_subjectless_sentence_goes_on_from_the_sentence_before(bullets_text):
     plans = next(u for u in report.drafting_units() if u.role == "计划")
     drafter.draft_section(report, brief, plans.key)
     assert "持续深化思想引领工作，提升青年的理论素养。加强阵地建设，丰富学习形式，成为青年的平台" in \
-        report.find(plans.key).text
+        report.find(plans.key).text, "and an order word (最后，) that orders nothing goes (bench case 07)"
 
 
 def test_a_lead_saying_a_clause_of_its_headline_is_asked_again(bullets_text):

@@ -90,7 +90,19 @@ def drop_clauses(line: str, drop: Callable[[re.Match[str]], bool]) -> tuple[str,
             clause = JOINING.sub("", clause)
         after_drop = False
         kept.append(clause)
-    return "".join(kept), removed
+    text = "".join(kept)
+    return (UNPAIRED.sub(_unpaired, text) if removed else text), removed
+
+
+# "这一举措不仅提升了学员的安全素养。" once its 还…… clause was dropped (bench case 07): 不仅 pairs with nothing.
+UNPAIRED = re.compile(r"[^。！？；\n]*[。！？；]|[^。！？；\n]+$")
+
+
+def _unpaired(match: re.Match[str]) -> str:
+    sentence = match.group(0)
+    if "不仅" in sentence and not re.search(r"不仅.*?[，,](?:而且|并且|还|也|更|同时)", sentence):
+        return sentence.replace("不仅", "", 1)
+    return sentence
 
 
 def shingles(s: str, n: int = 3) -> set[str]:

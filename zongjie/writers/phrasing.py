@@ -48,6 +48,8 @@ def topped_up(item: str, other: str, said: list[str], limit: int) -> str:
 # 破百万。增强团组织的影响力和吸引力。成为青年学习和分享的平台。", bench case 05) and is joined to it.
 BARE_VERB = re.compile(r"^(?:增强|提高|提升|确保|推动|促进|成为|激发|帮助|引导|营造|助力|夯实|丰富|拓宽|扩大|"
                        r"有效|切实|进一步|不断|共同)")
+# An order word opening a sentence of one item ("……。最后，提升青年网络素养水平。", bench case 07) orders nothing.
+ORDER_WORD = re.compile(r"^(?:首先|其次|再次|最后|第[一二三四五])[，,]")
 JOINED_MOST = 100  # Chinese characters a joined sentence may reach; past that it stays two
 # A sentence this short (Chinese characters) with no figure is a clause left on its own ("加强协调沟通。" after an
 # item of bench case 06, left by a top-up): joined too.
@@ -58,6 +60,7 @@ def bare_joined(text: str) -> str:
     """`text` with each subjectless sentence (BARE_VERB) or fragment joined to the sentence before by a comma."""
     out: list[str] = []
     for sentence in sentences(text):
+        sentence = ORDER_WORD.sub("", sentence.strip())
         bare = BARE_VERB.match(sentence.strip()) or (len(cjk_only(sentence)) < FRAGMENT
                                                      and not re.search(r"\d", sentence))
         if (out and out[-1].endswith("。") and bare and len(cjk_only(out[-1] + sentence)) <= JOINED_MOST):
