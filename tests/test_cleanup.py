@@ -257,6 +257,18 @@ def test_a_clause_lifted_from_a_worked_example_goes():
     assert drop_unbacked(short, [], examples=["青年参与热情高，效果好。"]) == short
 
 
+def test_a_clause_sharing_ten_characters_with_a_worked_example_goes():
+    """Bench case 08: a 组织建设 closing ended "团组织在青年中的号召力和影响力显著增强", the example's clause with one
+    word changed (明显 → 显著): a 22-character copy with the clause before it."""
+    from zongjie.cleanup import drop_unbacked
+
+    example = ["通过一系列精准服务，青年求职渠道进一步拓宽，团组织在青年中的号召力和影响力明显增强。"]
+    text = "增强团组织的凝聚力和吸引力，团组织在青年中的号召力和影响力显著增强。"
+    assert drop_unbacked(text, ["全校团员1万1千余名"], examples=example) == "增强团组织的凝聚力和吸引力。"
+    eight = "团组织在青年中的威望得到提升。"  # 8 characters shared: everyone's words
+    assert drop_unbacked(eight, [], examples=example) == eight
+
+
 def test_a_clause_with_an_english_word_no_bullet_has_goes():
     from zongjie.cleanup import without_foreign_words
 
