@@ -396,9 +396,11 @@ def test_a_plan_bullet_written_up_names_no_work_nobody_planned(bullets_text):
     """Bench case 06: "计划培养青年网评员50名。通过组织培训和实践，提升……" — 培训 was nobody's plan."""
     text = "五四期间开展主题团日活动30余场\n上半年发展新团员35名\n计划：培养青年网评员50名"
     section, _chat = draft_plans(text, {
-        "【计划】": "为壮大网评队伍，计划培养青年网评员50名。通过组织培训和实践，提升网评能力。确保队伍稳定。",
+        "【计划】": "为壮大网评队伍，计划培养青年网评员50名。通过组织培训和实践，提升网评能力。同时，加强与新闻媒体的"
+                  "联系，形成良好的舆论导向。",
         "【打算】": "持续深化思想引领，推动理论学习走深走实。", "【措施】": "一是创新理论学习形式。"})
     assert "培养青年网评员50名" in section.text and "培训" not in section.text
+    assert "新闻媒体" not in section.text, "nor a plan tacked on with 同时，"
 
 
 def test_few_themes_get_a_self_building_direction_many_do_not(bullets_text):

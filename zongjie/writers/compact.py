@@ -221,9 +221,10 @@ class CompactWriter:
                 return text
             if not facts_of:
                 text = without_foreign_names(text, job.brief.bullets)
-            if job.section.role != ROLE_PLANS or proposes:
+            if job.section.role != ROLE_PLANS or proposes or facts_of:
                 # "同时，……" / "此外，……" is how the model tacks on work nobody reported (and, in 问题,
-                # a remedy); only 打算's generic directions may go on with one.
+                # a remedy; in a plan bullet's write-up, a plan: 同时，加强与新闻媒体的合作, bench case 06);
+                # only 打算's generic directions may go on with one.
                 text = "".join(s for s in sentences(text) if not ADD_ON.match(s) or _carries(s, facts_of))
             return drop_unbacked(text, [b.text for b in facts_of], examples=example_sentences(),
                                  work=not proposes, limit=limit, context=[b.text for b in context or []])
