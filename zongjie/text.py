@@ -91,14 +91,12 @@ def drop_clauses(line: str, drop: Callable[[re.Match[str]], bool]) -> tuple[str,
         after_drop = False
         kept.append(clause)
     text = "".join(kept)
-    return (UNPAIRED.sub(_unpaired, text) if removed else text), removed
-
-
-# "这一举措不仅提升了学员的安全素养。" once its 还…… clause was dropped (bench case 07): 不仅 pairs with nothing.
-UNPAIRED = re.compile(r"[^。！？；\n]*[。！？；]|[^。！？；\n]+$")
+    return (_sentence_re(SENTENCE_ENDS, False).sub(_unpaired, text) if removed else text), removed
 
 
 def _unpaired(match: re.Match[str]) -> str:
+    """A sentence without a 不仅 that pairs with nothing: "这一举措不仅提升了学员的安全素养。" once its 还……
+    clause was dropped (bench case 07)."""
     sentence = match.group(0)
     if "不仅" in sentence and not re.search(r"不仅.*?[，,](?:而且|并且|还|也|更|同时)", sentence):
         return sentence.replace("不仅", "", 1)

@@ -61,10 +61,9 @@ def bare_joined(text: str) -> str:
     out: list[str] = []
     for sentence in sentences(text):
         sentence = ORDER_WORD.sub("", sentence.strip())
-        bare = BARE_VERB.match(sentence.strip()) or (len(cjk_only(sentence)) < FRAGMENT
-                                                     and not re.search(r"\d", sentence))
-        if (out and out[-1].endswith("。") and bare and len(cjk_only(out[-1] + sentence)) <= JOINED_MOST):
-            out[-1] = out[-1][:-1] + "，" + sentence.strip()
+        bare = BARE_VERB.match(sentence) or (len(cjk_only(sentence)) < FRAGMENT and not re.search(r"\d", sentence))
+        if out and out[-1].endswith("。") and bare and len(cjk_only(out[-1] + sentence)) <= JOINED_MOST:
+            out[-1] = out[-1][:-1] + "，" + sentence
         else:
             out.append(sentence)
     return "".join(out)
@@ -74,11 +73,9 @@ def one_opener(sentence: str) -> str:
     """A lead without the later clauses that open with its opening word again: given 立足 to open with,
     the model looped "立足青年需求，立足志愿服务，立足社会文明建设，立足……" (bench case 01)."""
     opener = cjk_only(sentence)[:SAME_START]
-    seen = [0]
 
     def again(match: re.Match[str]) -> bool:
-        seen[0] += 1
-        return seen[0] > 1 and cjk_only(match.group(0))[:SAME_START] == opener
+        return match.start() > 0 and cjk_only(match.group(0))[:SAME_START] == opener
 
     return drop_clauses(sentence, again)[0] if opener else sentence
 
