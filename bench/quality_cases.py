@@ -68,7 +68,7 @@ class CaseScore:
     extra: dict = field(default_factory=dict)
 
 
-def exemplar_texts(index, brief) -> list[str]:
+def exemplar_texts(index) -> list[str]:
     """Every example passage retrieval could have drawn on: the exemplars shown for a section and the
     phrases offered to the small model's leads (writers.patterns) both come from the index, so a draft is
     held to the ≤ 12-character rule against all of it."""
@@ -112,7 +112,7 @@ def score_case(case, report, brief, seconds: float, index, target: int | None) -
     # The opening follows the worked example's formula by design (compact_system: 【开头】); every other
     # section is held to the ≤ 12-character rule against the worked examples as well as the exemplars.
     rest = "\n".join(s.text for s in report.all_sections() if s.key != "opening")
-    found = verbatim_copies(body, exemplar_texts(index, brief)) + verbatim_copies(rest, worked_examples())
+    found = verbatim_copies(body, exemplar_texts(index)) + verbatim_copies(rest, worked_examples())
     copies = [c for c in found if not own_words(c.passage, brief)]
     # What the page flags for the user, by kind (已删去 a guessed figure, 未采用 a bullet left out, 提法…).
     kinds = Counter(str(getattr(i.kind, "value", i.kind)) for s in report.all_sections() for i in s.issues)

@@ -102,6 +102,14 @@ def _own(brief, role: str = ""):
                              or any(wording_overlap(b, sentence) >= OWN_WORDING for b in sources))
 
 
+def _own_by_role(brief):
+    """_own for a section of each role, each built once: 打算's and every other section's."""
+    from .vocab import ROLE_PLANS
+
+    plans, rest = _own(brief, ROLE_PLANS), _own(brief)
+    return lambda role: plans if role == ROLE_PLANS else rest
+
+
 def prune_section(text: str, report, brief, key: str) -> str:
     """A freshly written section without generic sentences that repeat the rest of the document or
     itself (one section regenerated alone must not reintroduce a clause the others already use)."""
@@ -121,13 +129,14 @@ def prune_report(report, brief, keys: set[str]) -> list[str]:
     Returns the sentences dropped."""
     from .grounding import section_bullets, to_paragraphs
 
+    own = _own_by_role(brief)
     seen: set[str] = set()
     dropped_all: list[str] = []
     for section in report.drafting_units():
         if section.key not in keys or not section.text:
             seen.update(windows(section.text))  # remembered, never changed
             continue
-        (text,), dropped = drop_repeated([section.text], keep=_own(brief, section.role), seen=seen)
+        (text,), dropped = drop_repeated([section.text], keep=own(section.role), seen=seen)
         dropped_all += dropped
         if text != section.text:  # a clause dropped changes the text too, without a sentence dropped
             section.paragraphs = to_paragraphs(text, section_bullets(brief, section))
@@ -151,14 +160,14 @@ def fit_length(report, brief, keys: set[str], target: int, slack: float = 0.1) -
     limit = round(target * (1 + slack))
     cut: list[str] = []
     sections = [s for s in report.drafting_units() if s.key in keys and s.text]
-    owns = {s.key: _own(brief, s.role) for s in sections}
+    own = _own_by_role(brief)
     while han_length(report) > limit:
         best = None  # (length of its section, section, line index, sentence)
         for section in sections:
             lines = section.text.split("\n")
             first = _SENTENCE.findall(section.text)[0]  # once per section, not once per sentence
             candidates = [(i, s) for i, line in enumerate(lines) for s in _SENTENCE.findall(line)
-                          if not owns[section.key](s) and s != first]
+                          if not own(section.role)(s) and s != first]
             if candidates:
                 size = len(han(section.text))
                 if best is None or size > best[0]:
