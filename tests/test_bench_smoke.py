@@ -83,3 +83,15 @@ def test_speed_local_reads_prefill_per_call_from_llama_server_timing_lines():
            "slot print_timing: id  1 | task 9 | prompt eval time =    9000.00 ms /   869 tokens (...)\n")
     assert prefill_per_call(log) == (3, 0.6, 41)
     assert prefill_per_call("no timing lines here") == (0, 0.0, 0.0)
+
+
+def test_speed_local_sums_the_servers_decode_time_not_its_prefill_or_total():
+    sys.path.insert(0, str(BENCH.parent))
+    from bench.speed_local import server_decode_seconds
+
+    log = ("slot print_timing: id  0 | task 3 | prompt eval time =     442.39 ms /    15 tokens (...)\n"
+           "slot print_timing: id  0 | task 3 |        eval time =    3526.23 ms /    55 tokens (...)\n"
+           "slot print_timing: id  0 | task 3 |       total time =    3968.62 ms /    70 tokens\n"
+           "slot print_timing: id  0 | task 4 |        eval time =    1473.77 ms /    20 tokens (...)\n")
+    assert server_decode_seconds(log) == pytest.approx(5.0)
+    assert server_decode_seconds("no timing lines here") == 0.0

@@ -381,6 +381,16 @@ def test_unreported_work_names_kinds_of_work_and_partners_no_source_mentions():
     assert unreported_work("扎实推进各项工作，服务青年成长。", []) == [], "plain 公文 wording is not a claim"
 
 
+def test_unreported_work_takes_the_bullets_own_work_named_more_fully():
+    from zongjie.facts import unreported_work
+
+    # Bench case 12: 结对独居老人62户 became "与独居老人建立结对帮扶关系，共结对62户", counted as invented work.
+    text = "与独居老人建立结对帮扶关系，共结对62户，并开展专题讲座。"
+    assert unreported_work(text, ["志愿服务队结对独居老人62户"]) == ["专题讲座"]
+    assert unreported_work(text, ["结对独居老人62户", "举办讲座3场"]) == []
+    assert unreported_work("开展结对帮扶。", ["开展帮扶3次"]) == ["结对帮扶"], "帮扶 alone does not back 结对"
+
+
 # ---- number forms cadres type (issue 14's case set) ---------------------------------------------------
 @pytest.mark.parametrize("text,value,unit,approx", [
     ("1万1千余名", 11000, "名", "余"),
