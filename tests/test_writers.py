@@ -493,6 +493,31 @@ def test_compact_item_keeps_two_sentences_and_no_example_copy_or_unreported_work
     assert "第四句" not in text
 
 
+def test_an_item_claims_no_activity_its_bullet_does_not_name_and_promises_nothing(bullets_text):
+    """Bench case 15: under 全乡团员137名,团支部9个 the model went on "组织青年志愿者参与乡村清洁、扶贫帮困等志愿
+    服务活动，……", an activity nobody reported; case 09's item ended on a plan (在接下来的行动中，将继续……).
+    One that goes on with the bullet's own activity stays."""
+    from zongjie.outline import build_outline
+
+    brief = brief_of(bullets_text)
+    report = build_outline(brief)
+    key = next(s.key for s in report.drafting_units() if s.bullet_ids == ["B3"])
+    answer = ("团区委微信公众号上半年发布推文120篇，总阅读量达8.6万人次。组织青年志愿者参与乡村清洁、扶贫帮困等志愿服务"
+              "活动，帮助提升乡村环境。定期推送微信公众号推文，扩大了网上声音。")
+    chat = ScriptedChatModel(responder=tag_responder({"【扩写】": answer, "【导语】": "聚焦网上引领。",
+                                                      "【成效】": "通过网上宣传，团组织影响力扩大。"}))
+    Drafter(chat=chat, compact=True).draft_section(report, brief, key)
+    text = report.find(key).text
+    assert "乡村清洁" not in text and "定期推送微信公众号推文" in text, text
+
+    from zongjie.writers.phrasing import no_new_work
+
+    bullet = "“金点子”征集活动收集合理化建议230余条，采纳41条"
+    item = "“金点子”征集活动收集合理化建议230余条。在接下来的行动中，将继续深化这一工作。采纳41条，将持续推广。"
+    assert no_new_work(item, bullet) == "“金点子”征集活动收集合理化建议230余条。采纳41条，将持续推广。", \
+        "a promise goes, unless it carries the bullet's fact"
+
+
 def test_opening_prompt_has_no_facts_and_role_task():
     brief = brief_of("开展活动30余场")
     from zongjie.outline import build_outline

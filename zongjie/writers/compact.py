@@ -29,7 +29,7 @@ from ..vocab import ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 from . import SectionJob
 from .framing import PLAN_CLOSINGS, PLAN_INTROS, PROBLEM_CLOSINGS, PROBLEM_INTROS, frame_for, framed
 from .length import MAX_DIRECTIONS, top_up_factor
-from .phrasing import ADD_ON, LEADING_MEANS, bare_joined, gist, one_opener, said_already, topped_up
+from .phrasing import ADD_ON, LEADING_MEANS, bare_joined, gist, no_new_work, one_opener, said_already, topped_up
 
 log = logging.getLogger(__name__)
 
@@ -370,8 +370,9 @@ class CompactWriter:
         """One results bullet written up: its facts, then what the work did (at most `limit` sentences)."""
         item = strip_headline(self._ask(job, prompts.render("compact_bullet", bullet=bullet.text), [bullet],
                                         limit=limit), job.section.heading)
-        return drop_restatements(item, [bullet.text], ITEM_CONNECTORS[n % len(ITEM_CONNECTORS)],
+        item = drop_restatements(item, [bullet.text], ITEM_CONNECTORS[n % len(ITEM_CONNECTORS)],
                                  keep_first=True, carries=_fact_not_in(item, bullet))
+        return no_new_work(item, bullet.text)
 
     def revise_messages(self, user: str) -> list[BaseMessage]:
         # The drafting prefix, so a revision does not evict it from the server's cache.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ..facts import extract_facts, wording_overlap
 from ..prune import drop_restatements, restates
 from ..text import CLAUSE_RE, cjk_only, drop_clauses, jaccard, sentences
 
@@ -67,6 +68,33 @@ def bare_joined(text: str) -> str:
         else:
             out.append(sentence)
     return "".join(out)
+
+
+# A sentence of a results item opening like this claims an activity: after the bullet's own sentence it
+# must be that bullet's activity. "组织青年志愿者参与乡村清洁、扶贫帮困等志愿服务活动" followed a bullet that
+# only counted 团员 and 团支部 (bench case 15).
+ACTIVITY = re.compile(r"^(?:同时，|此外，|还|并)?(?:积极|广泛|定期|先后|持续)?"
+                      r"(?:组织|开展|举办|召开|邀请|联合|举行|发起|成立|建立|设立|推出|打造|策划)")
+ACTIVITY_WORDING = 0.3  # share of the bullet's wording (facts cut out) that makes it the bullet's activity
+# A results item reports what was done; a promise belongs in 三、下一步工作打算: "在接下来的行动中，将继续深化这一
+# 工作，不断优化服务流程，……" ended the item of a 金点子 bullet (bench case 09).
+PROMISE = re.compile(r"接下来|下一步|今后|将(?:继续|进一步|持续|不断)")
+
+
+def no_new_work(item: str, bullet: str) -> str:
+    """`item` (one bullet written up) without its later sentences that promise work (PROMISE) or claim an
+    activity the bullet does not name, unless they carry a fact of the bullet: under ACTIVITY_WORDING of
+    its wording."""
+    facts = [f.raw for f in extract_facts(bullet)]
+
+    def new_work(sentence: str) -> bool:
+        if any(f in sentence for f in facts):
+            return False
+        return bool(PROMISE.search(sentence)) or (bool(ACTIVITY.match(sentence.strip()))
+                                                   and wording_overlap(bullet, sentence) < ACTIVITY_WORDING)
+
+    first, *rest = sentences(item) or [""]
+    return first + "".join(s for s in rest if not new_work(s))
 
 
 def one_opener(sentence: str) -> str:
