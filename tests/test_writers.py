@@ -477,18 +477,22 @@ def test_a_direction_of_three_sentences_under_100_characters_gets_a_fourth(bulle
     assert "可感可及" not in section.text, "not a fifth"
 
 
-def test_compact_item_keeps_two_sentences_and_no_example_copy_or_unreported_work(bullets_text):
+def _drafted_b3(bullets_text: str, item_answer: str) -> str:
+    """The subsection of bullet B3 (the 公众号 bullet) drafted in the compact style, its item answered so."""
     from zongjie.outline import build_outline
 
     brief = brief_of(bullets_text)
     report = build_outline(brief)
     key = next(s.key for s in report.drafting_units() if s.bullet_ids == ["B3"])
-    answer = ("团区委微信公众号上半年发布推文120篇，总阅读量达8.6万人次。同时开展了线下读书会。"
-              "活动把岗位送到青年身边，为求职青年和用人单位搭建了面对面的对接平台。这项工作扩大了影响。第四句。")
-    chat = ScriptedChatModel(responder=tag_responder({"【扩写】": answer, "【导语】": "聚焦网上引领。",
+    chat = ScriptedChatModel(responder=tag_responder({"【扩写】": item_answer, "【导语】": "聚焦网上引领。",
                                                       "【成效】": "通过网上宣传，团组织影响力扩大。"}))
     Drafter(chat=chat, compact=True).draft_section(report, brief, key)
-    text = report.find(key).text
+    return report.find(key).text
+
+
+def test_compact_item_keeps_two_sentences_and_no_example_copy_or_unreported_work(bullets_text):
+    text = _drafted_b3(bullets_text, "团区委微信公众号上半年发布推文120篇，总阅读量达8.6万人次。同时开展了线下读书会。"
+                       "活动把岗位送到青年身边，为求职青年和用人单位搭建了面对面的对接平台。这项工作扩大了影响。第四句。")
     assert "读书会" not in text and "对接平台" not in text and "这项工作扩大了影响" in text, text
     assert "第四句" not in text
 
@@ -497,17 +501,8 @@ def test_an_item_claims_no_activity_its_bullet_does_not_name_and_promises_nothin
     """Bench case 15: under 全乡团员137名,团支部9个 the model went on "组织青年志愿者参与乡村清洁、扶贫帮困等志愿
     服务活动，……", an activity nobody reported; case 09's item ended on a plan (在接下来的行动中，将继续……).
     One that goes on with the bullet's own activity stays."""
-    from zongjie.outline import build_outline
-
-    brief = brief_of(bullets_text)
-    report = build_outline(brief)
-    key = next(s.key for s in report.drafting_units() if s.bullet_ids == ["B3"])
-    answer = ("团区委微信公众号上半年发布推文120篇，总阅读量达8.6万人次。组织青年志愿者参与乡村清洁、扶贫帮困等志愿服务"
-              "活动，帮助提升乡村环境。定期推送微信公众号推文，扩大了网上声音。")
-    chat = ScriptedChatModel(responder=tag_responder({"【扩写】": answer, "【导语】": "聚焦网上引领。",
-                                                      "【成效】": "通过网上宣传，团组织影响力扩大。"}))
-    Drafter(chat=chat, compact=True).draft_section(report, brief, key)
-    text = report.find(key).text
+    text = _drafted_b3(bullets_text, "团区委微信公众号上半年发布推文120篇，总阅读量达8.6万人次。组织青年志愿者参与乡村"
+                       "清洁、扶贫帮困等志愿服务活动，帮助提升乡村环境。定期推送微信公众号推文，扩大了网上声音。")
     assert "乡村清洁" not in text and "定期推送微信公众号推文" in text, text
 
     from zongjie.writers.phrasing import no_new_work
