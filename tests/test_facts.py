@@ -389,6 +389,8 @@ def test_unreported_work_takes_the_bullets_own_work_named_more_fully():
     assert unreported_work(text, ["志愿服务队结对独居老人62户"]) == ["专题讲座"]
     assert unreported_work(text, ["结对独居老人62户", "举办讲座3场"]) == []
     assert unreported_work("开展结对帮扶。", ["开展帮扶3次"]) == ["结对帮扶"], "帮扶 alone does not back 结对"
+    said = unreported_work("会议强调，团县委要认真履行职责。", ["县委常委会专题听取团县委工作汇报1次"])
+    assert said == ["会议强调"], "what a meeting said is not in a bullet that only says it met (bench case 03)"
 
 
 # ---- number forms cadres type (issue 14's case set) ---------------------------------------------------

@@ -720,3 +720,6 @@ def test_gist_keeps_the_work_without_its_figures_or_a_hanging_verb():
     assert gist("评选“滨江好青年”20名，开展事迹巡讲8场") == "评选“滨江好青年”"
     assert gist("组织“青年大学习”每期参学率92%") == "组织“青年大学习”每期参学率"
     assert gist("网络安全宣传周发放宣传资料1500余份") == "网络安全宣传周发放宣传资料", "a direction copied 资料份"
+    assert gist("“青年大学习”全年52期，累计参学7.1万人次") == "“青年大学习”", "持续开展“青年大学习”全年 (case 03)"
+    assert gist("五四期间开展“强国复兴有我”主题团日活动逾32场") == "五四期间开展“强国复兴有我”主题团日活动"
+    assert gist("建设公共服务站点共12个") == "建设公共服务站点"

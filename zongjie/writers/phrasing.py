@@ -120,6 +120,9 @@ def gist(bullet: str) -> str:
     text = re.split(r"[，,；;。]", text)[0]
     text = re.sub(r"[\d.%％]+[万亿千百]?[余多]?[个名人次场期项篇所家支户对批万元小时份件条册本天节门班届种台套]*", "",
                   text).strip()
+    # A word that only led into the figure hangs without it: "“青年大学习”全年52期" left "…全年", and a direction
+    # wrote 持续开展“青年大学习”全年 (bench case 03); "主题团日活动逾32场" left "…活动逾".
+    text = re.sub(r"(?:全年|累计|共计|合计|总计|达到|超过|(?<!公)共|达|约|近|逾|超)+$", "", text).strip()
     # "“机关青年讲堂”举办12期" left "…举办" hanging, and a direction copied it (“机关青年讲堂”举办，让…).
     hanging = re.match(r"(“[^”]+”|《[^》]+》)(?:共|累计)?(?:举办|开展|召开|发放|发布|评选|组织)$", text)
     return (hanging.group(1) if hanging else text) or bullet
