@@ -509,8 +509,33 @@ def test_an_item_claims_no_activity_its_bullet_does_not_name_and_promises_nothin
 
     bullet = "“金点子”征集活动收集合理化建议230余条，采纳41条"
     item = "“金点子”征集活动收集合理化建议230余条。在接下来的行动中，将继续深化这一工作。采纳41条，将持续推广。"
-    assert no_new_work(item, bullet) == "“金点子”征集活动收集合理化建议230余条。采纳41条，将持续推广。", \
+    assert no_new_work(item, [bullet]) == "“金点子”征集活动收集合理化建议230余条。采纳41条，将持续推广。", \
         "a promise goes, unless it carries the bullet's fact"
+    grown = "上半年发展新团员35名"
+    assert no_new_work(f"{grown}。为下一步工作奠定了基础。", [grown]).endswith("奠定了基础。")
+    home = "新建“青年之家”4家，全区达22家"
+    item = (f"{home}。这些阵地还配备了丰富的图书资料、体育设施等，为青年提供了良好的成长环境。"
+            "青年在专业技能、职业素养等方面得到提高。")
+    assert no_new_work(item, [home]) == \
+        f"{home}。为青年提供了良好的成长环境。青年在专业技能、职业素养等方面得到提高。"
+
+
+def test_a_lead_or_closing_lists_nothing_nobody_reported(bullets_text):
+    """A closing "活动通过知识问答、趣味游戏等形式，激发了……" over bullets naming none of them
+    (the speed bench's 六一 closing listed 主题班会、演讲比赛、文艺表演 the same way), a lead "提供生活照料、精神慰藉等
+    服务" (case 12's item). What improved (在专业技能、职业素养等方面) is no listing."""
+    from zongjie.outline import build_outline
+
+    brief = brief_of(bullets_text)
+    report = build_outline(brief)
+    section = report.drafting_units()[1]
+    chat = ScriptedChatModel(responder=tag_responder({
+        "【导语】": "聚焦青年所需，提供生活照料、精神慰藉等服务，把服务基层的要求落到实处。",
+        "【成效】": "活动通过知识问答、趣味游戏等形式，激发了学生的爱国热情。"}))
+    Drafter(chat=chat, compact=True).draft_section(report, brief, section.key)
+    text = report.find(section.key).text
+    assert "把服务基层的要求落到实处" in text and "激发了学生的爱国热情" in text, text
+    assert "精神慰藉" not in text and "趣味游戏" not in text, text
 
 
 def test_opening_prompt_has_no_facts_and_role_task():

@@ -341,6 +341,9 @@ class CompactWriter:
         # Both tries said the headline again ("聚焦压实工作责任，健全意识形态机制，确保……" in a user's try): what
         # the lead adds to it stays.
         lead = "" if heading_echo(lead, heading) else without_headline(strip_headline(lead, heading), heading)
+        # Neither sums up with work nobody reported (通过主题班会、演讲比赛、文艺表演等形式，……).
+        texts = [b.text for b in job.bullets]
+        lead, closing = (no_new_work(t, texts, keep_first=False) for t in (lead, closing))
         return subsection_text(one_opener(lead), items, closing)
 
     @staticmethod
@@ -372,7 +375,7 @@ class CompactWriter:
                                         limit=limit), job.section.heading)
         item = drop_restatements(item, [bullet.text], ITEM_CONNECTORS[n % len(ITEM_CONNECTORS)],
                                  keep_first=True, carries=_fact_not_in(item, bullet))
-        return no_new_work(item, bullet.text)
+        return no_new_work(item, [bullet.text])
 
     def revise_messages(self, user: str) -> list[BaseMessage]:
         # The drafting prefix, so a revision does not evict it from the server's cache.

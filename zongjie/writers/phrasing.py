@@ -78,23 +78,47 @@ ACTIVITY = re.compile(r"^(?:同时，|此外，|还|并)?(?:积极|广泛|定期
 ACTIVITY_WORDING = 0.3  # share of the bullet's wording (facts cut out) that makes it the bullet's activity
 # A results item reports what was done; a promise belongs in 三、下一步工作打算: "在接下来的行动中，将继续深化这一
 # 工作，不断优化服务流程，……" ended the item of a 金点子 bullet (bench case 09).
-PROMISE = re.compile(r"接下来|下一步|今后|将(?:继续|进一步|持续|不断)")
+# Not "为下一步工作奠定了基础", which says what the work did.
+PROMISE = re.compile(r"接下来|(?:下一步|今后)(?:将|要|，)|将(?:继续|进一步|持续|不断)")
 
 
-def no_new_work(item: str, bullet: str) -> str:
-    """`item` (one bullet written up) without its later sentences that promise work (PROMISE) or claim an
-    activity the bullet does not name, unless they carry a fact of the bullet: under ACTIVITY_WORDING of
-    its wording."""
-    facts = [f.raw for f in extract_facts(bullet)]
+def no_new_work(text: str, bullets: list[str], *, keep_first: bool = True) -> str:
+    """`text` (a bullet written up, or with `keep_first` off a lead or closing over `bullets`) without the
+    work nobody reported: a later sentence that promises work (PROMISE) or claims an activity no bullet
+    names (under ACTIVITY_WORDING of a bullet's wording), and a clause listing things no bullet names
+    (see without_listings), unless it carries a bullet's figure."""
+    facts = [f.raw for b in bullets for f in extract_facts(b)]
 
     def new_work(sentence: str) -> bool:
         if any(f in sentence for f in facts):
             return False
-        return bool(PROMISE.search(sentence)) or (bool(ACTIVITY.match(sentence.strip()))
-                                                   and wording_overlap(bullet, sentence) < ACTIVITY_WORDING)
+        return bool(PROMISE.search(sentence)) or (bool(ACTIVITY.match(sentence.strip())) and max(
+            (wording_overlap(b, sentence) for b in bullets), default=0.0) < ACTIVITY_WORDING)
 
-    first, *rest = sentences(item) or [""]
-    return first + "".join(s for s in rest if not new_work(s))
+    parts = sentences(text)
+    kept = parts[:1] if keep_first else []
+    kept += [s for s in parts[len(kept):] if not new_work(s)]
+    return without_listings("".join(kept), bullets)
+
+
+# A clause listing concrete things the bullets never named: "提供生活照料、精神慰藉等服务" for a bullet that only
+# counted 结对 households (case 12), "还配备了丰富的图书资料、体育设施等" for 新建“青年之家”4家 (case 05). Not
+# "在专业技能、职业素养等方面" (what improved) or "存在职责不清、工作不力等问题" (a 问题's wording).
+LISTING = re.compile(r"(?:提供|设有|配备|涵盖|包括|包含|如|开展|组织|参与|通过)[^，。；]*?([^，。；、]{2,})、"
+                     r"[^，。；]*等(?!方面|问题|领域|不足|情况)")
+
+
+def without_listings(text: str, sources: list[str]) -> str:
+    """`text` without its clauses that list (A、B等) things no source names, unless they carry a source's
+    figure; a listing whose first thing a source names is the user's."""
+    facts = [f.raw for s in sources for f in extract_facts(s)]
+    pool = "".join(sources)
+
+    def invented(match: re.Match[str]) -> bool:
+        listing = LISTING.search(match.group(0))
+        return bool(listing) and listing.group(1) not in pool and not any(f in match.group(0) for f in facts)
+
+    return drop_clauses(text, invented)[0]
 
 
 def one_opener(sentence: str) -> str:
