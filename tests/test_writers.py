@@ -23,7 +23,7 @@ def tag_responder(answers: dict):
         tag = prompt.split("】")[0] + "】"
         answer = answers.get(tag, "好。")
         if callable(answer):
-            return answer(prompt.split("：", 1)[1].split("\n", 1)[0])
+            return answer(prompt.split("】", 1)[1].split("：", 1)[-1].split("\n", 1)[0])
         return answer
     return respond
 
@@ -401,6 +401,18 @@ def test_a_plan_bullet_written_up_names_no_work_nobody_planned(bullets_text):
         "【打算】": "持续深化思想引领，推动理论学习走深走实。", "【措施】": "一是创新理论学习形式。"})
     assert "培养青年网评员50名" in section.text and "培训" not in section.text
     assert "新闻媒体" not in section.text, "nor a plan tacked on with 同时，"
+
+
+def test_a_short_plan_bullet_is_topped_up_from_a_second_answer(bullets_text):
+    """A plan bullet written up in one sentence (一是2024年培养青年网评员50名，提升……。) left 打算 of bench
+    cases 06 and 08 under the human lower bound; a second answer adds how it will be carried out."""
+    text = "五四期间开展主题团日活动30余场\n上半年发展新团员35名\n计划：培养青年网评员50名"
+    answers = ["培养青年网评员50名，提升专业素养。", "培养青年网评员50名。建立分级培养机制，让网评员在实战中成长。"]
+    section, chat = draft_plans(text, {"【计划】": lambda _b: answers.pop(0) if len(answers) > 1 else answers[0], "【打算】": "持续深化思想引领。",
+                                       "【措施】": "一是创新理论学习形式。"})
+    assert sum(m[-1].content.startswith("【计划】") for m in chat.seen) == 2
+    assert "培养青年网评员50名，提升专业素养。建立分级培养机制，让网评员在实战中成长。" in section.text
+    assert section.text.count("网评员50名") == 1
 
 
 def test_few_themes_get_a_self_building_direction_many_do_not(bullets_text):

@@ -63,6 +63,7 @@ FEW_THEMES = 4  # below this many results subsections, 打算 also gets SELF_BUI
 SELF_BUILDING = "加强自身建设"
 PLAN_SENTENCES = 3
 PROBLEM_TOP_UP = 50  # 问题 items: the problem, how it shows, why (real 问题 run 120–500 in all)
+PLAN_TOP_UP = 60  # a plan bullet written up: the plan, then how it will be carried out
 # What a closing's restating 通过…… clause becomes, one after another through the document (prune.
 # drop_restatements); and the same for an item's second sentence.
 # Half of them without 通过: the model opens most effect clauses with it already (a draft of bench case 01
@@ -256,8 +257,11 @@ class CompactWriter:
         line or two); then measures answering the problems. Directions state no facts."""
         # A plan bullet's 落实办法 may not name work the user did not plan either: "计划培养青年网评员50名。
         # 通过组织培训和实践，……" put a 培训 in bench case 06 that nobody planned.
-        answers = [self._ask(job, prompts.render("compact_plan_bullet", bullet=b.text), [b]) for b in job.bullets]
         factor = top_up_factor(job.brief)
+        answers: list[str] = []
+        for bullet in job.bullets:  # topped up like a 问题 item: one sentence left 打算 short (cases 06, 08)
+            ask = partial(self._ask, job, prompts.render("compact_plan_bullet", bullet=bullet.text), [bullet])
+            answers.append(self._top_up(job, ask(), ask, [bullet.text], PLAN_TOP_UP * factor, PLAN_SENTENCES, factor))
         most = MAX_DIRECTIONS + (2 if factor > 1 else 0)
         for direction, bullets in plan_directions(job.report, limit=most, brief=job.brief):
             if job.should_stop():
