@@ -408,8 +408,8 @@ def test_a_short_plan_bullet_is_topped_up_from_a_second_answer(bullets_text):
     cases 06 and 08 under the human lower bound; a second answer adds how it will be carried out."""
     text = "五四期间开展主题团日活动30余场\n上半年发展新团员35名\n计划：培养青年网评员50名"
     answers = ["培养青年网评员50名，提升专业素养。", "培养青年网评员50名。建立分级培养机制，让网评员在实战中成长。"]
-    section, chat = draft_plans(text, {"【计划】": lambda _b: answers.pop(0) if len(answers) > 1 else answers[0], "【打算】": "持续深化思想引领。",
-                                       "【措施】": "一是创新理论学习形式。"})
+    section, chat = draft_plans(text, {"【计划】": lambda _b: answers.pop(0) if len(answers) > 1 else answers[0],
+                                       "【打算】": "持续深化思想引领。", "【措施】": "一是创新理论学习形式。"})
     assert sum(m[-1].content.startswith("【计划】") for m in chat.seen) == 2
     assert "培养青年网评员50名，提升专业素养。建立分级培养机制，让网评员在实战中成长。" in section.text
     assert section.text.count("网评员50名") == 1
@@ -548,6 +548,11 @@ def test_a_lead_or_closing_lists_nothing_nobody_reported(bullets_text):
     text = report.find(section.key).text
     assert "把服务基层的要求落到实处" in text and "激发了学生的爱国热情" in text, text
     assert "精神慰藉" not in text and "趣味游戏" not in text, text
+    from zongjie.writers.phrasing import no_new_work
+
+    lead = "立足青年需求，提供生活照料、精神慰藉等服务。"
+    assert no_new_work(lead, ["组建青年志愿服务队46支"], keep_first=False) == "", \
+        "a lead cut to its opening (立足青年需求。, bench case 03) is no lead"
 
 
 def test_opening_prompt_has_no_facts_and_role_task():

@@ -79,6 +79,7 @@ ACTIVITY_WORDING = 0.3  # share of the bullet's wording (facts cut out) that mak
 # A results item reports what was done; a promise belongs in 三、下一步工作打算: "在接下来的行动中，将继续深化这一
 # 工作，不断优化服务流程，……" ended the item of a 金点子 bullet (bench case 09).
 # Not "为下一步工作奠定了基础", which says what the work did.
+LEAST_LEAD = 10  # Chinese characters a lead or closing must keep to stand as one
 PROMISE = re.compile(r"接下来|(?:下一步|今后)(?:将|要|，)|将(?:继续|进一步|持续|不断)")
 
 
@@ -98,7 +99,9 @@ def no_new_work(text: str, bullets: list[str], *, keep_first: bool = True) -> st
     parts = sentences(text)
     kept = parts[:1] if keep_first else []
     kept += [s for s in parts[len(kept):] if not new_work(s)]
-    return without_listings("".join(kept), bullets)
+    out = without_listings("".join(kept), bullets)
+    # A lead cut down to its opening ("立足青年需求。", bench case 03) is debris, not a lead.
+    return out if keep_first or len(cjk_only(out)) >= LEAST_LEAD else ""
 
 
 # A clause listing concrete things the bullets never named: "提供生活照料、精神慰藉等服务" for a bullet that only
