@@ -391,6 +391,8 @@ def test_unreported_work_takes_the_bullets_own_work_named_more_fully():
     assert unreported_work("开展结对帮扶。", ["开展帮扶3次"]) == ["结对帮扶"], "帮扶 alone does not back 结对"
     said = unreported_work("会议强调，团县委要认真履行职责。", ["县委常委会专题听取团县委工作汇报1次"])
     assert said == ["会议强调"], "what a meeting said is not in a bullet that only says it met (bench case 03)"
+    met = "县委常委会专题听取团县委工作汇报1次，对团县委的工作进行了评估，指出了存在的问题和不足，并提出了改进意见。"
+    assert unreported_work(met, ["县委常委会专题听取团县委工作汇报1次"]) == ["指出了", "提出了改进意见"]
 
 
 # ---- number forms cadres type (issue 14's case set) ---------------------------------------------------
