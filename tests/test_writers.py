@@ -765,3 +765,19 @@ def test_gist_keeps_the_work_without_its_figures_or_a_hanging_verb():
     assert gist("“青年大学习”全年52期，累计参学7.1万人次") == "“青年大学习”", "持续开展“青年大学习”全年 (case 03)"
     assert gist("五四期间开展“强国复兴有我”主题团日活动逾32场") == "五四期间开展“强国复兴有我”主题团日活动"
     assert gist("建设公共服务站点共12个") == "建设公共服务站点"
+
+
+def test_a_compact_opening_names_no_work_or_partner_nobody_reported(bullets_text):
+    """Bench case 08's opening: "……团结带领广大团员青年积极投身于学校教育、社会服务等各项工作中，取得了显著成效。"
+    — 学校 was no bullet's, nor the unit's (企业 here: the fixture's bullets name 学校)."""
+    from zongjie.outline import build_outline
+
+    brief = brief_of(bullets_text)
+    report = build_outline(brief)
+    chat = ScriptedChatModel(responder=tag_responder({"【开头】": (
+        "2023年上半年，共青团某某区委员会在上级党委的坚强领导下，团结带领广大团员青年积极投身于企业生产、社会服务等各项工作中，"
+        "取得了显著成效。现将有关情况总结如下：")}))
+    Drafter(chat=chat, compact=True).draft_section(report, brief, "opening")
+    text = report.opening.text
+    assert "企业" not in text, text
+    assert text.startswith("2023年上半年，共青团某某区委员会在上级党委的坚强领导下，取得了显著成效。"), text

@@ -269,7 +269,7 @@ def drop_unbacked(text: str, sources: list[str], *, examples: Sequence[str] = ()
         if own(sentence, "".join(kept)):
             # The user's sentence stays, but not a clause of it that adds work nobody reported
             # (……进校园活动4场，通过举办讲座、培训和实践活动，提升……).
-            kept.append(_without_work_clauses(sentence, pool, own_facts) if work else sentence)
+            kept.append(without_work_clauses(sentence, pool, own_facts) if work else sentence)
         elif not (copied(sentence) or (limit is not None and len(kept) >= limit)):
             salvaged = salvage(sentence, pool) if work else sentence
             if salvaged:
@@ -290,7 +290,9 @@ def salvage(sentence: str, pool: list[str], least: int = 10) -> str:
     return rest if len(cjk_only(rest)) >= least else ""
 
 
-def _without_work_clauses(sentence: str, pool: list[str], own_facts: list[str]) -> str:
+def without_work_clauses(sentence: str, pool: list[str], own_facts: Sequence[str] = ()) -> str:
+    """The sentence without its clauses naming work or a partner no source in `pool` mentions, unless they
+    carry one of `own_facts`; the sentence as it was if that leaves nothing."""
     kept, _removed = drop_clauses(sentence, lambda m: bool(unreported_work(m.group(0), pool))
                                   and not any(f in m.group(0) for f in own_facts))
     return kept or sentence

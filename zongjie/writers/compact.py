@@ -21,6 +21,7 @@ from ..cleanup import (
     unnumber_items,
     without_foreign_words,
     without_headline,
+    without_work_clauses,
 )
 from ..model import Bullet
 from ..prune import drop_restatements
@@ -218,8 +219,9 @@ class CompactWriter:
             text = FORMULA_WITHOUT_YI.sub("坚持以", text)  # the Party's formula is quoted exactly
             if "团" in (job.report.unit or "") and not any("党组织" in b.text for b in job.brief.bullets):
                 text = text.replace("基层党组织", "基层团组织")  # a 团 unit's 组织建设 lead said 党组织 (cases 01, 12)
-            if job.section.role == ROLE_OPENING:
-                return text
+            if job.section.role == ROLE_OPENING:  # "团结带领团员青年投身于学校教育、社会服务等各项工作" (case 08)
+                pool = [b.text for b in job.brief.bullets] + [job.report.unit or "", job.report.period or ""]
+                return "".join(without_work_clauses(s, pool) for s in sentences(text))
             if not facts_of:
                 text = without_foreign_names(text, job.brief.bullets)
             if job.section.role != ROLE_PLANS or proposes or facts_of:
