@@ -76,10 +76,10 @@ def bare_joined(text: str) -> str:
 ACTIVITY = re.compile(r"^(?:同时，|此外，|还|并)?(?:积极|广泛|定期|先后|持续)?"
                       r"(?:组织|开展|举办|召开|邀请|联合|举行|发起|成立|建立|设立|推出|打造|策划)")
 ACTIVITY_WORDING = 0.3  # share of the bullet's wording (facts cut out) that makes it the bullet's activity
+LEAST_LEAD = 10  # Chinese characters a lead or closing must keep to stand as one
 # A results item reports what was done; a promise belongs in 三、下一步工作打算: "在接下来的行动中，将继续深化这一
 # 工作，不断优化服务流程，……" ended the item of a 金点子 bullet (bench case 09).
 # Not "为下一步工作奠定了基础", which says what the work did.
-LEAST_LEAD = 10  # Chinese characters a lead or closing must keep to stand as one
 PROMISE = re.compile(r"接下来|(?:下一步|今后)(?:将|要|，)|将(?:继续|进一步|持续|不断)")
 
 
