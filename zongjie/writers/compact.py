@@ -299,6 +299,7 @@ class CompactWriter:
         report's subsection. Asked for four sentences per bullet, the model filled three with the same
         generic clauses in every subsection (issue 14)."""
         heading = job.section.heading
+        texts = [b.text for b in job.bullets]
         keys = [u.key for u in job.report.drafting_units() if u.role == ROLE_RESULTS]
         position = keys.index(job.section.key) if job.section.key in keys else 0
         lead = ""
@@ -332,7 +333,7 @@ class CompactWriter:
             closing = self._ask(job, prompts.render("compact_effect", heading=heading, work=work), [], limit=1,
                                 context=job.bullets)
             connector = CLOSING_CONNECTORS[position % len(CLOSING_CONNECTORS)]
-            closing = drop_restatements(closing, [b.text for b in job.bullets], connector)
+            closing = drop_restatements(closing, texts, connector)
             # Nor the headline, lead or an item again: 进一步压实工作责任，建立健全意识形态机制，…… ended (一) of
             # bench case 02 after a lead 坚持压实工作责任，建立健全意识形态机制，……; 及时发现并消除潜在的风险隐患。
             # ended a user's (一) after an item's 及时发现并消除潜在的风险，确保…….
@@ -348,7 +349,6 @@ class CompactWriter:
         # the lead adds to it stays.
         lead = "" if heading_echo(lead, heading) else without_headline(strip_headline(lead, heading), heading)
         # Neither sums up with work nobody reported (通过主题班会、演讲比赛、文艺表演等形式，……).
-        texts = [b.text for b in job.bullets]
         lead, closing = (no_new_work(t, texts, keep_first=False) for t in (lead, closing))
         return subsection_text(one_opener(lead), items, closing)
 

@@ -99,7 +99,7 @@ def no_new_work(text: str, bullets: list[str], *, keep_first: bool = True) -> st
     parts = sentences(text)
     kept = parts[:1] if keep_first else []
     kept += [s for s in parts[len(kept):] if not new_work(s)]
-    out = without_listings("".join(kept), bullets)
+    out = without_listings("".join(kept), bullets, facts)
     # A lead cut down to its opening ("立足青年需求。", bench case 03) is debris, not a lead.
     return out if keep_first or len(cjk_only(out)) >= LEAST_LEAD else ""
 
@@ -111,10 +111,10 @@ LISTING = re.compile(r"(?:提供|设有|配备|涵盖|包括|包含|如|开展|�
                      r"[^，。；]*等(?!方面|问题|领域|不足|情况)")
 
 
-def without_listings(text: str, sources: list[str]) -> str:
-    """`text` without its clauses that list (A、B等) things no source names, unless they carry a source's
-    figure; a listing whose first thing a source names is the user's."""
-    facts = [f.raw for s in sources for f in extract_facts(s)]
+def without_listings(text: str, sources: list[str], facts: list[str]) -> str:
+    """`text` without its clauses that list (A、B等) things no source names, unless they carry one of
+    `facts` (the sources' figures, as no_new_work has them already); a listing whose first thing a source
+    names is the user's."""
     pool = "".join(sources)
 
     def invented(match: re.Match[str]) -> bool:
