@@ -132,12 +132,14 @@ def main() -> None:
     parser.add_argument("--target", type=int, default=None, help="target length in characters (±15 %%)")
     parser.add_argument("--dump", type=Path, default=None, help="write each draft as Markdown here")
     parser.add_argument("--no-examples", action="store_true")
+    parser.add_argument("--cases", type=Path, default=None,
+                        help="a directory of case files kept apart from bench/cases (held-out cases)")
     args = parser.parse_args()
 
     from retrieval.index import default_index
     from zongjie.runtime import runtime
 
-    cases = load_cases()
+    cases = load_cases(args.cases) if args.cases else load_cases()
     if args.only:
         wanted = set(args.only.split(","))
         cases = [c for c in cases if c.name.split("-")[0] in wanted or c.name in wanted]

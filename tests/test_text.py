@@ -77,3 +77,14 @@ def test_a_sentence_that_lost_the_clause_its_buqin_paired_with_loses_buqin():
     paired = "活动不仅提升了素养，还增强了意识，并开展了讲座。"
     assert drop_clauses(paired, lambda m: "讲座" in m.group(0))[0] == "活动不仅提升了素养，还增强了意识。"
     assert drop_clauses(line, lambda m: False)[0] == line
+
+
+def test_a_sentence_left_with_only_its_means_goes():
+    """A held-out case: "通过一系列组织建设和培训活动。" closed a subsection once what they achieved was dropped."""
+    from zongjie.text import drop_clauses
+
+    line = "选出新一届学生会委员。通过一系列组织建设和培训活动，开展了讲座。"
+    assert drop_clauses(line, lambda m: "讲座" in m.group(0))[0] == "选出新一届学生会委员。"
+    kept = "通过“青年大学习”网上主题团课，开展了讲座。"
+    assert drop_clauses(kept, lambda m: "讲座" in m.group(0))[0] == "通过“青年大学习”网上主题团课。", \
+        "a bullet's name stays, broken or not"

@@ -201,6 +201,23 @@ def test_a_lead_looping_on_its_opening_word_keeps_one_such_clause(bullets_text):
     assert report.find(section.key).text.startswith("坚持青年需求，推动各项工作更加深入、广泛。一是")
 
 
+def test_a_lead_left_with_frames_only_goes(bullets_text):
+    """A user's try: a lead cut down to "紧扣青年成长发展主题。" headed (二), a sentence without a verb."""
+    from zongjie.outline import build_outline
+    from zongjie.writers.phrasing import standing_lead
+
+    assert standing_lead("紧扣青年成长发展主题。") == ""
+    assert standing_lead("围绕中心、服务大局，着眼青年所需。") == ""
+    assert standing_lead("紧扣青年成长发展主题，创新工作载体。") == "紧扣青年成长发展主题，创新工作载体。"
+    assert standing_lead("坚持把思想引领放在首位。") == "坚持把思想引领放在首位。"
+    brief = brief_of(bullets_text)
+    report = build_outline(brief)
+    section = report.drafting_units()[1]
+    chat = ScriptedChatModel(responder=tag_responder({"【导语】": "紧扣青年成长发展主题。"}))
+    Drafter(chat=chat, compact=True).draft_section(report, brief, section.key)
+    assert report.find(section.key).text.startswith("一是"), report.find(section.key).text
+
+
 def test_a_subjectless_sentence_goes_on_from_the_sentence_before(bullets_text):
     """Bench case 05: "抖音号累计播放量破百万。增强团组织的影响力和吸引力。成为青年学习和分享的平台。" — in items and
     in 打算's directions, a sentence opening with a bare verb is joined to the one before by a comma."""
@@ -473,13 +490,15 @@ def test_a_short_direction_is_topped_up_from_a_second_answer(bullets_text):
 def test_a_direction_of_three_sentences_under_100_characters_gets_a_fourth(bullets_text):
     """Bench cases 02, 06, 08, 12: 打算 ran 3–22 % under the human lower bound with three sentences and a
     70-character bar."""
-    first = "持续{d}，推动工作再上台阶。完善{d}机制。锻炼{d}队伍。"  # each its own: prune cuts repeats
-    more = "对标对表抓{d}。确保{d}可感可及。"
+    # Each its own (prune cuts repeats), and the later sentences not the direction's words again (an echo):
+    # r is them reversed.
+    first = "持续{d}，推动工作再上台阶。完善{r}机制。锻炼{r}队伍。"
+    more = "对标对表抓{r}。确保{r}可感可及。"
     answers = {}
 
     def direction(text):
         answers[text] = answers.get(text, 0) + 1
-        return (first if answers[text] == 1 else more).format(d=text)
+        return (first if answers[text] == 1 else more).format(d=text, r=text[::-1][:4])
 
     section, chat = draft_plans(bullets_text, {"【计划】": "举办青年干部培训班2期。", "【打算】": direction,
                                                "【措施】": "一是创新理论学习形式。"})
@@ -487,6 +506,33 @@ def test_a_direction_of_three_sentences_under_100_characters_gets_a_fourth(bulle
     assert len(asked) == 2 * len(set(asked)), "each direction under 100 characters is asked again"
     assert section.text.count("对标对表抓") == len(set(asked)), "a fourth sentence each"
     assert "可感可及" not in section.text, "not a fifth"
+
+
+def test_an_item_says_nothing_twice(bullets_text):
+    """Held-out cases on the embedded model: "提高他们的就业竞争力，提升了青年的就业竞争力和自我成长能力", and
+    "培训学生320人。……共计培训学生320人。" — a clause saying again what its item said, the figure included."""
+    text = _drafted_b3(bullets_text, "团区委微信公众号上半年发布推文120篇，总阅读量达8.6万人次。通过发布推文，"
+                                     "提高青年的网络素养，提升了青年的网络素养和辨别能力。共计发布推文120篇。")
+    assert "提高青年的网络素养" in text and "辨别能力" not in text, text
+    assert text.count("120篇") == 1, text
+    from zongjie.writers.echoes import without_echoes
+
+    item = "开展主题团日活动30余场，其中“学党史”主题团日活动10场。通过“学党史”主题团日活动，激发爱国热情。"
+    assert without_echoes(item, ["开展主题团日活动30余场，其中“学党史”主题团日活动10场"]) == \
+        "开展主题团日活动30余场，其中“学党史”主题团日活动10场。激发爱国热情。", \
+        "a clause with a new figure stays, the bullet's own clauses stay, a name said again is no new fact"
+
+
+def test_a_direction_keeps_no_bullet_cut_off_before_its_figure():
+    """A held-out case: "四是进一步加强组织建设，……。全校共有团员，提高……" from 全校共有团员412名 (its gist)."""
+    text = "全校共有团员412名，团支部36个\n上半年发展新团员35名\n计划：举办青年干部培训班2期"
+    section, _chat = draft_plans(text, {
+        "【计划】": "举办青年干部培训班2期。",
+        "【打算】": "持续夯实组织建设，全校共有团员，推动基层组织全面进步。全年发展新团员，锻炼团干部队伍。",
+        "【措施】": "一是创新理论学习形式。"})
+    assert "推动基层组织全面进步" in section.text and "锻炼团干部队伍" in section.text, section.text
+    assert "全校共有团员" not in section.text, section.text
+    assert "全年发展新团员" in section.text, "no bullet has it before a figure"
 
 
 def _drafted_b3(bullets_text: str, item_answer: str) -> str:
@@ -553,6 +599,11 @@ def test_a_lead_or_closing_lists_nothing_nobody_reported(bullets_text):
     lead = "立足青年需求，提供生活照料、精神慰藉等服务。"
     assert no_new_work(lead, ["组建青年志愿服务队46支"], keep_first=False) == "", \
         "a lead cut to its opening (立足青年需求。, bench case 03) is no lead"
+    team = "组建“河畔护苗”志愿服务队，开展防溺水宣传进村入户32次"
+    item = f"{team}。通过定期组织活动、发放宣传资料和提供专业指导，提高青少年的自我保护意识。"
+    assert no_new_work(item, [team]) == f"{team}。提高青少年的自我保护意识。", \
+        "a listing ending 和…… instead of 等 (a held-out case)"
+    assert no_new_work(f"{team}。增强了团组织的凝聚力、向心力和战斗力。", [team]).endswith("向心力和战斗力。")
 
 
 def test_opening_prompt_has_no_facts_and_role_task():

@@ -94,10 +94,19 @@ def drop_clauses(line: str, drop: Callable[[re.Match[str]], bool]) -> tuple[str,
     return (_sentence_re(SENTENCE_ENDS, False).sub(_unpaired, text) if removed else text), removed
 
 
+# A sentence that is only its means (通过一系列组织建设和培训活动。) once what they achieved was dropped: it
+# ends on what was used, not on a verb (通过各种渠道广泛宣传。 stands). One holding a figure or a quoted name
+# stays (it may be a bullet's only mention of them).
+MEANS_ONLY = re.compile(r"^\s*(?:通过|经过)[^，,。！？；\d“]*(?:活动|工作|举措|措施|方式|形式|载体|平台|渠道|建设|学习|"
+                        r"培训|机制|手段|途径|努力)[。！？；]?\s*$")
+
+
 def _unpaired(match: re.Match[str]) -> str:
     """A sentence without a 不仅 that pairs with nothing: "这一举措不仅提升了学员的安全素养。" once its 还……
-    clause was dropped (bench case 07)."""
+    clause was dropped (bench case 07); none at all where only a 通过…… clause is left (a held-out case)."""
     sentence = match.group(0)
+    if MEANS_ONLY.match(sentence):
+        return ""
     if "不仅" in sentence and not re.search(r"不仅.*?[，,](?:而且|并且|还|也|更|同时)", sentence):
         return sentence.replace("不仅", "", 1)
     return sentence

@@ -28,9 +28,10 @@ from ..prune import drop_restatements
 from ..text import cjk_only, cn_index, sentences
 from ..vocab import ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 from . import SectionJob
+from .echoes import without_echoes, without_figure_stubs
 from .framing import PLAN_CLOSINGS, PLAN_INTROS, PROBLEM_CLOSINGS, PROBLEM_INTROS, frame_for, framed
 from .length import MAX_DIRECTIONS, top_up_factor
-from .phrasing import ADD_ON, LEADING_MEANS, bare_joined, gist, no_new_work, one_opener, said_already, topped_up
+from .phrasing import ADD_ON, LEADING_MEANS, bare_joined, gist, no_new_work, said_already, standing_lead, topped_up
 
 log = logging.getLogger(__name__)
 
@@ -246,8 +247,9 @@ class CompactWriter:
         for bullet in job.bullets:
             # The problem alone (网评员队伍年龄偏大……少。) once its 表现 and 原因 named work and went.
             ask = partial(self._ask, job, prompts.render("compact_problem", bullet=bullet.text), [bullet])
-            answers.append(self._top_up(job, ask(), ask, [bullet.text, *answers], PROBLEM_TOP_UP * factor,
-                                        PLAN_SENTENCES + factor // 2, factor))
+            answers.append(without_echoes(self._top_up(job, ask(), ask, [bullet.text, *answers], PROBLEM_TOP_UP
+                                                       * factor, PLAN_SENTENCES + factor // 2, factor),
+                                          [bullet.text], answers))
         # One item per problem, so two problems read 一是……二是……; a bullet may hold its own 一是……二是…….
         items = [item for answer in answers for item in unnumber_items(answer)]
         unit = job.report.unit or ""
@@ -263,7 +265,8 @@ class CompactWriter:
         answers: list[str] = []
         for bullet in job.bullets:  # topped up like a 问题 item: one sentence left 打算 short (cases 06, 08)
             ask = partial(self._ask, job, prompts.render("compact_plan_bullet", bullet=bullet.text), [bullet])
-            answers.append(self._top_up(job, ask(), ask, [bullet.text], PLAN_TOP_UP * factor, PLAN_SENTENCES, factor))
+            answers.append(without_echoes(self._top_up(job, ask(), ask, [bullet.text], PLAN_TOP_UP * factor,
+                                                       PLAN_SENTENCES, factor), [bullet.text]))
         most = MAX_DIRECTIONS + (2 if factor > 1 else 0)
         for direction, bullets in plan_directions(job.report, limit=most, brief=job.brief):
             if job.should_stop():
@@ -271,6 +274,7 @@ class CompactWriter:
             ask = partial(self._direction, job, direction, bullets)
             answer = self._top_up(job, ask(), ask, [b.text for b in bullets], DIRECTION_TOP_UP * factor,
                                   DIRECTION_SENTENCES + factor // 2, factor)
+            answer = without_echoes(without_figure_stubs(answer, [b.text for b in job.brief.bullets]), [])
             if len(cjk_only(answer)) >= MIN_DIRECTION:
                 answers.append(answer)
         problems = [b.text for b in job.brief.bullets if b.role == ROLE_PROBLEMS]
@@ -324,8 +328,8 @@ class CompactWriter:
             # What survives of one answer is often the bullet and a clause (the model's other sentences
             # named work nobody reported); another answer adds what it says that this one does not.
             ask = partial(self._item, job, bullet, limit, len(items))
-            items.append(self._top_up(job, ask(), ask, [bullet.text, *items], TOP_UP_CHARS * factor, limit,
-                                      factor))
+            items.append(without_echoes(self._top_up(job, ask(), ask, [bullet.text, *items], TOP_UP_CHARS * factor,
+                                                     limit, factor), [bullet.text], items))
             job.listener.token(job.section.key, "\n")
         closing = ""
         if job.bullets and not job.should_stop():
@@ -333,7 +337,7 @@ class CompactWriter:
             closing = self._ask(job, prompts.render("compact_effect", heading=heading, work=work), [], limit=1,
                                 context=job.bullets)
             connector = CLOSING_CONNECTORS[position % len(CLOSING_CONNECTORS)]
-            closing = drop_restatements(closing, texts, connector)
+            closing = drop_restatements(without_figure_stubs(closing, texts), texts, connector)
             # Nor the headline, lead or an item again: 进一步压实工作责任，建立健全意识形态机制，…… ended (一) of
             # bench case 02 after a lead 坚持压实工作责任，建立健全意识形态机制，……; 及时发现并消除潜在的风险隐患。
             # ended a user's (一) after an item's 及时发现并消除潜在的风险，确保…….
@@ -350,7 +354,7 @@ class CompactWriter:
         lead = "" if heading_echo(lead, heading) else without_headline(strip_headline(lead, heading), heading)
         # Neither sums up with work nobody reported (通过主题班会、演讲比赛、文艺表演等形式，……).
         lead, closing = (no_new_work(t, texts, keep_first=False) for t in (lead, closing))
-        return subsection_text(one_opener(lead), items, closing)
+        return subsection_text(standing_lead(lead), items, closing)
 
     @staticmethod
     def _top_up(job: SectionJob, text: str, again, said: list[str], bar: int, limit: int, rounds: int) -> str:

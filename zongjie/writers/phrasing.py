@@ -107,8 +107,10 @@ def no_new_work(text: str, bullets: list[str], *, keep_first: bool = True) -> st
 # A clause listing concrete things the bullets never named: "提供生活照料、精神慰藉等服务" for a bullet that only
 # counted 结对 households (case 12), "还配备了丰富的图书资料、体育设施等" for 新建“青年之家”4家 (case 05). Not
 # "在专业技能、职业素养等方面" (what improved) or "存在职责不清、工作不力等问题" (a 问题's wording).
-LISTING = re.compile(r"(?:提供|设有|配备|涵盖|包括|包含|如|开展|组织|参与|通过)[^，。；]*?([^，。；、]{2,})、"
-                     r"[^，。；]*等(?!方面|问题|领域|不足|情况)")
+# Or ending "……和C" instead of 等: "通过定期组织活动、发放宣传资料和提供专业指导" (a held-out case). 组织 as
+# a verb only: "增强了团组织的凝聚力、向心力和战斗力" lists no work.
+LISTING = re.compile(r"(?:提供|设有|配备|涵盖|包括|包含|如|开展|(?<![团党])组织|参与|通过)"
+                     r"[^，。；]*?([^，。；、]{2,})、[^，。；]*(?:等(?!方面|问题|领域|不足|情况)|[和及][^，。；]{2,})")
 
 
 def without_listings(text: str, sources: list[str], facts: list[str]) -> str:
@@ -133,6 +135,19 @@ def one_opener(sentence: str) -> str:
         return match.start() > 0 and cjk_only(match.group(0))[:SAME_START] == opener
 
     return drop_clauses(sentence, again)[0] if opener else sentence
+
+
+# Words that open a frame (聚焦……, 围绕……): a clause opening so says where the work looked, not what it did.
+FRAME_OPENER = re.compile(r"^(?:聚焦|围绕|立足|紧扣|着眼|按照|根据|坚持以)")
+
+
+def standing_lead(lead: str) -> str:
+    """The lead with one clause per opening word (one_opener), or "" when all it has left is frames: cut
+    down to "紧扣青年成长发展主题。" (a user's try), a lead says nothing the headline does not and reads as a
+    sentence without a verb."""
+    lead = one_opener(lead)
+    clauses = [c for c in re.split(r"[，,；;。！]", lead) if cjk_only(c)]
+    return "" if clauses and all(FRAME_OPENER.match(c.strip()) for c in clauses) else lead
 
 
 def said_already(sentence: str, texts: list[str]) -> bool:
