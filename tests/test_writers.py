@@ -535,6 +535,35 @@ def test_a_direction_keeps_no_bullet_cut_off_before_its_figure():
     assert "全年发展新团员" in section.text, "no bullet has it before a figure"
 
 
+def test_an_item_that_lost_an_echo_is_topped_up_and_a_bare_closing_goes_on_from_it(bullets_text):
+    """A held-out case: an item cut to its bullet by the echo filter stayed short; a closing left bare
+    (进一步提升……) and a purpose on its own (以提升……。) read as fragments."""
+    from zongjie.outline import build_outline
+
+    brief = brief_of(bullets_text)
+    report = build_outline(brief)
+    key = next(s.key for s in report.drafting_units() if s.bullet_ids == ["B3"])
+    said = "推文内容贴近青年生活实际，形式新颖活泼多样，深受广大团员青年的喜爱和欢迎"
+    answers = iter([f"团区委微信公众号上半年发布推文120篇，总阅读量达8.6万人次。{said}。共计发布推文120篇，{said}。",
+                    "团区委微信公众号上半年发布推文120篇，总阅读量达8.6万人次。栏目贴近青年，以提升青年的网络素养。"])
+    chat = ScriptedChatModel(responder=tag_responder({
+        "【扩写】": lambda _b: next(answers), "【导语】": "聚焦网上引领。",
+        "【成效】": "通过这些举措，进一步扩大了网上声音。"}))
+    Drafter(chat=chat, compact=True).draft_section(report, brief, key)
+    text = report.find(key).text
+    assert "栏目贴近青年，以提升青年的网络素养" in text, "asked again once the echo went, and joined"
+    assert "共计发布推文" not in text
+    assert [m[-1].content[:4] for m in chat.seen].count("【扩写】") == 2
+    from zongjie.writers.compact import subsection_text
+
+    assert subsection_text("", ["开展活动30场。通过比赛激发了热情。"], "进一步提升了素养。") == \
+        "开展活动30场。通过比赛激发了热情，进一步提升了素养。"
+    from zongjie.writers.phrasing import bare_joined
+
+    purpose = "以提升青年对医学事业的认同感。"
+    assert bare_joined(f"增强了青年的责任感。{purpose}") == f"增强了青年的责任感，{purpose}"
+
+
 def _drafted_b3(bullets_text: str, item_answer: str) -> str:
     """The subsection of bullet B3 (the 公众号 bullet) drafted in the compact style, its item answered so."""
     from zongjie.outline import build_outline

@@ -28,7 +28,7 @@ from ..prune import drop_restatements
 from ..text import cjk_only, cn_index, sentences
 from ..vocab import ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 from . import SectionJob
-from .echoes import without_echoes, without_figure_stubs
+from .echoes import echoless, without_echoes, without_figure_stubs
 from .framing import PLAN_CLOSINGS, PLAN_INTROS, PROBLEM_CLOSINGS, PROBLEM_INTROS, frame_for, framed
 from .length import MAX_DIRECTIONS, top_up_factor
 from .phrasing import ADD_ON, LEADING_MEANS, bare_joined, gist, no_new_work, said_already, standing_lead, topped_up
@@ -147,7 +147,8 @@ def subsection_text(lead: str, items: list[str], closing: str) -> str:
     if closing and closing[-1] not in "。！？":  # "经过持续推进，确保信息准确无误；" ended a paragraph
         closing = closing.rstrip("；;，,、：:") + "。"
     if closing:
-        paragraphs[-1] += closing
+        # A closing left bare (进一步提升……, its 通过…… gone) goes on from the last item.
+        paragraphs[-1] = bare_joined(paragraphs[-1] + closing)
     return "\n".join(paragraphs)
 
 
@@ -247,9 +248,9 @@ class CompactWriter:
         for bullet in job.bullets:
             # The problem alone (网评员队伍年龄偏大……少。) once its 表现 and 原因 named work and went.
             ask = partial(self._ask, job, prompts.render("compact_problem", bullet=bullet.text), [bullet])
-            answers.append(without_echoes(self._top_up(job, ask(), ask, [bullet.text, *answers], PROBLEM_TOP_UP
-                                                       * factor, PLAN_SENTENCES + factor // 2, factor),
-                                          [bullet.text], answers))
+            answers.append(echoless([bullet.text], answers)(self._top_up(
+                job, ask(), ask, [bullet.text, *answers], PROBLEM_TOP_UP * factor, PLAN_SENTENCES + factor // 2,
+                factor, echoless([bullet.text]))))
         # One item per problem, so two problems read 一是……二是……; a bullet may hold its own 一是……二是…….
         items = [item for answer in answers for item in unnumber_items(answer)]
         unit = job.report.unit or ""
@@ -265,16 +266,16 @@ class CompactWriter:
         answers: list[str] = []
         for bullet in job.bullets:  # topped up like a 问题 item: one sentence left 打算 short (cases 06, 08)
             ask = partial(self._ask, job, prompts.render("compact_plan_bullet", bullet=bullet.text), [bullet])
-            answers.append(without_echoes(self._top_up(job, ask(), ask, [bullet.text], PLAN_TOP_UP * factor,
-                                                       PLAN_SENTENCES, factor), [bullet.text]))
+            answers.append(self._top_up(job, ask(), ask, [bullet.text], PLAN_TOP_UP * factor, PLAN_SENTENCES,
+                                        factor, echoless([bullet.text])))
         most = MAX_DIRECTIONS + (2 if factor > 1 else 0)
         for direction, bullets in plan_directions(job.report, limit=most, brief=job.brief):
             if job.should_stop():
                 break
             ask = partial(self._direction, job, direction, bullets)
             answer = self._top_up(job, ask(), ask, [b.text for b in bullets], DIRECTION_TOP_UP * factor,
-                                  DIRECTION_SENTENCES + factor // 2, factor)
-            answer = without_echoes(without_figure_stubs(answer, [b.text for b in job.brief.bullets]), [])
+                                  DIRECTION_SENTENCES + factor // 2, factor, lambda t: without_echoes(
+                                      without_figure_stubs(t, [b.text for b in job.brief.bullets]), []))
             if len(cjk_only(answer)) >= MIN_DIRECTION:
                 answers.append(answer)
         problems = [b.text for b in job.brief.bullets if b.role == ROLE_PROBLEMS]
@@ -328,8 +329,9 @@ class CompactWriter:
             # What survives of one answer is often the bullet and a clause (the model's other sentences
             # named work nobody reported); another answer adds what it says that this one does not.
             ask = partial(self._item, job, bullet, limit, len(items))
-            items.append(without_echoes(self._top_up(job, ask(), ask, [bullet.text, *items], TOP_UP_CHARS * factor,
-                                                     limit, factor), [bullet.text], items))
+            # Its own echoes are topped up again; one of an earlier item (a generic clause) just goes.
+            items.append(echoless([bullet.text], items)(self._top_up(
+                job, ask(), ask, [bullet.text, *items], TOP_UP_CHARS * factor, limit, factor, echoless([bullet.text]))))
             job.listener.token(job.section.key, "\n")
         closing = ""
         if job.bullets and not job.should_stop():
@@ -357,13 +359,16 @@ class CompactWriter:
         return subsection_text(standing_lead(lead), items, closing)
 
     @staticmethod
-    def _top_up(job: SectionJob, text: str, again, said: list[str], bar: int, limit: int, rounds: int) -> str:
+    def _top_up(job: SectionJob, text: str, again, said: list[str], bar: int, limit: int, rounds: int,
+                clean=lambda t: t) -> str:
         """`text`, topped up from up to `rounds` more answers (`again()`) while it is under `bar` Chinese
-        characters and `limit` sentences."""
+        characters and `limit` sentences; `clean` goes over it before each measure, so what it cuts (an
+        echo, see echoes) is made up by the next answer rather than leaving the item short."""
+        text = clean(text)
         for _ in range(rounds):
             if len(cjk_only(text)) >= bar or len(sentences(text)) >= limit or job.should_stop():
                 break
-            text = topped_up(text, again(), said, limit)
+            text = clean(topped_up(text, again(), said, limit))
         return text
 
     def _direction(self, job: SectionJob, direction: str, bullets: list[Bullet]) -> str:

@@ -10,6 +10,7 @@ measure missed them:
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from ..facts import extract_facts
 from ..text import cjk_only, drop_clauses
@@ -69,3 +70,8 @@ def without_figure_stubs(text: str, bullets: list[str]) -> str:
         return any(FIGURE_NEXT.match(b, m.end()) for b in bullets for m in re.finditer(re.escape(core), b))
 
     return drop_clauses(text, stub)[0]
+
+
+def echoless(own: list[str], before: list[str] = ()):
+    """without_echoes for an answer of one bullet (`own`) after the items `before` it (as they are now)."""
+    return partial(without_echoes, own=own, before=list(before))

@@ -46,9 +46,10 @@ def topped_up(item: str, other: str, said: list[str], limit: int) -> str:
 
 
 # A sentence opening with one of these has no subject: it goes on from the sentence before ("抖音号累计播放量
-# 破百万。增强团组织的影响力和吸引力。成为青年学习和分享的平台。", bench case 05) and is joined to it.
+# 破百万。增强团组织的影响力和吸引力。成为青年学习和分享的平台。", bench case 05) and is joined to it; so does a
+# purpose left on its own ("以提升青年对医学事业的认同感。", a held-out case).
 BARE_VERB = re.compile(r"^(?:增强|提高|提升|确保|推动|促进|成为|激发|帮助|引导|营造|助力|夯实|丰富|拓宽|扩大|"
-                       r"有效|切实|进一步|不断|共同|深化|加深)")
+                       r"有效|切实|进一步|不断|共同|深化|加深|以(?=提升|提高|增强|推动|促进|确保))")
 # An order word opening a sentence of one item ("……。最后，提升青年网络素养水平。", bench case 07) orders nothing.
 ORDER_WORD = re.compile(r"^(?:首先|其次|再次|最后|第[一二三四五])[，,]")
 JOINED_MOST = 100  # Chinese characters a joined sentence may reach; past that it stays two
