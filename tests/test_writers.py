@@ -523,6 +523,21 @@ def test_an_item_says_nothing_twice(bullets_text):
         "a clause with a new figure stays, the bullet's own clauses stay, a name said again is no new fact"
 
 
+def test_a_closing_says_no_item_again(bullets_text):
+    """A held-out case: "经过扎实工作，帮助他们顺利完成学业，……" after an item's 帮助贫困学生顺利完成学业."""
+    from zongjie.outline import build_outline
+
+    brief = brief_of(bullets_text)
+    report = build_outline(brief)
+    key = next(s.key for s in report.drafting_units() if s.bullet_ids == ["B3"])
+    chat = ScriptedChatModel(responder=tag_responder({
+        "【扩写】": lambda b: f"{b}。推文帮助青年顺利完成学业，青年反响热烈。", "【导语】": "聚焦网上引领。",
+        "【成效】": "通过这些举措，帮助他们顺利完成学业，扩大了网上声音。"}))
+    Drafter(chat=chat, compact=True).draft_section(report, brief, key)
+    text = report.find(key).text
+    assert text.count("顺利完成学业") == 1 and "扩大了网上声音" in text, text
+
+
 def test_a_direction_keeps_no_bullet_cut_off_before_its_figure():
     """A held-out case: "四是进一步加强组织建设，……。全校共有团员，提高……" from 全校共有团员412名 (its gist)."""
     text = "全校共有团员412名，团支部36个\n上半年发展新团员35名\n计划：举办青年干部培训班2期"

@@ -340,10 +340,10 @@ class CompactWriter:
                                 context=job.bullets)
             connector = CLOSING_CONNECTORS[position % len(CLOSING_CONNECTORS)]
             closing = drop_restatements(without_figure_stubs(closing, texts), texts, connector)
-            # Nor the headline, lead or an item again: 进一步压实工作责任，建立健全意识形态机制，…… ended (一) of
-            # bench case 02 after a lead 坚持压实工作责任，建立健全意识形态机制，……; 及时发现并消除潜在的风险隐患。
-            # ended a user's (一) after an item's 及时发现并消除潜在的风险，确保…….
-            closing = drop_restatements(closing, [heading, lead, *items], connector, run=HEADING_RUN)
+            # Nor the headline, lead or an item again: 进一步压实工作责任，…… after a lead 坚持压实工作责任，……
+            # (case 02); 帮助他们顺利完成学业 after an item's (a held-out case).
+            closing = without_echoes(drop_restatements(closing, [heading, lead, *items], connector, run=HEADING_RUN),
+                                     [], items)
             if said_already(closing.removeprefix(connector), items):
                 closing = ""  # 通过上述工作，确保各项措施落实到位 after an item ending 确保各项措施落实到位
             elif heading_echo(LEADING_MEANS.sub("", closing), heading):
