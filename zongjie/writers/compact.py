@@ -361,12 +361,12 @@ class CompactWriter:
     @staticmethod
     def _top_up(job: SectionJob, text: str, again, said: list[str], bar: int, limit: int, rounds: int,
                 clean=lambda t: t) -> str:
-        """`text`, topped up from up to `rounds` more answers (`again()`) while it is under `bar` Chinese
-        characters and `limit` sentences; `clean` goes over it before each measure, so what it cuts (an
-        echo, see echoes) is made up by the next answer rather than leaving the item short."""
+        """`text` topped up from up to `rounds` more answers (`again()`) while under `bar` Chinese characters
+        and `limit` sentences, and one more while under half the bar (held-out items came to the bullet and
+        a clause). `clean` goes over it before each measure: what it cuts, the next answer makes up."""
         text = clean(text)
-        for _ in range(rounds):
-            if len(cjk_only(text)) >= bar or len(sentences(text)) >= limit or job.should_stop():
+        for n in range(rounds + 1 if rounds else 0):
+            if len(cjk_only(text)) >= bar // (1 + (n == rounds)) or len(sentences(text)) >= limit or job.should_stop():
                 break
             text = clean(topped_up(text, again(), said, limit))
         return text
