@@ -905,3 +905,34 @@ def test_work_claimed_as_the_means_is_still_work_nobody_reported():
     assert no_new_work(said, [salon]) == said, "the bullet's own work, as the means, stays"
     closing = "通过开展上述工作，团员青年的获得感明显增强。"
     assert no_new_work(closing, [count], keep_first=False) == closing, "a closing sums the section up by its means"
+
+
+def test_a_problem_lists_no_incident_nobody_reported(bullets_text):
+    """A held-out 意识形态 case (fifth session): "部分平台存在色情、暴力等不良信息传播" under 校园网络阵地内容供给
+    质量参差不齐. "存在职责不清、工作不力等问题" is the genre's wording and stays."""
+    from zongjie.outline import build_outline
+
+    brief = brief_of(bullets_text)
+    report = build_outline(brief)
+    chat = ScriptedChatModel(responder=tag_responder({
+        "【问题】": "部分基层团组织理论学习形式单一，吸引力不强。部分平台内容陈旧，存在色情、暴力等不良信息传播，"
+                    "影响青年成长。个别支部存在职责不清、工作不力等问题。"}))
+    Drafter(chat=chat, compact=True).draft_section(report, brief, "s2")
+    text = report.find("s2").text
+    assert "色情" not in text and "部分平台内容陈旧" in text and "职责不清、工作不力等问题" in text, text
+
+
+def test_a_plan_bullet_gets_no_time_or_work_it_did_not_give():
+    """Held-out case 23 (fifth session), a year's report: 开展青少年心理健康讲座不少于6场 came back as "下半年计划开展
+    ……" (the worked example's 下半年). Work nobody planned goes too; promises, a plan's point, stay."""
+    talks = "开展青少年心理健康讲座不少于6场"
+    section, _chat = draft_plans(f"五四期间开展主题团日活动30余场\n计划：{talks}", {
+        "【计划】": f"为提高青少年的心理健康意识，下半年计划{talks}。组织青年志愿者走访困难家庭。"
+                    "将持续跟踪讲座效果，不断改进讲座内容。",
+        "【打算】": "持续深化思想引领，丰富学习载体。", "【措施】": "一是创新理论学习形式。"})
+    assert f"为提高青少年的心理健康意识，计划{talks}。将持续跟踪讲座效果" in section.text, section.text
+    assert "下半年" not in section.text and "困难家庭" not in section.text, section.text
+    from zongjie.writers.phrasing import plan_written_up
+
+    assert plan_written_up("三季度举办青年干部培训班1期。", "三季度举办青年干部培训班1期").startswith("三季度"), \
+        "the bullet's own time stays"

@@ -28,7 +28,7 @@ from ..prune import drop_restatements
 from ..text import cjk_only, cn_index, sentences
 from ..vocab import ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 from . import SectionJob
-from .echoes import echoless, without_echoes, without_figure_stubs
+from .echoes import echoless, listless, plan_clean, without_echoes, without_figure_stubs
 from .framing import PLAN_CLOSINGS, PLAN_INTROS, PROBLEM_CLOSINGS, PROBLEM_INTROS, frame_for, framed
 from .length import MAX_DIRECTIONS, top_up_factor
 from .phrasing import ADD_ON, LEADING_MEANS, bare_joined, gist, no_new_work, said_already, standing_lead, topped_up
@@ -250,7 +250,7 @@ class CompactWriter:
             ask = partial(self._ask, job, prompts.render("compact_problem", bullet=bullet.text), [bullet])
             answers.append(echoless([bullet.text], answers)(self._top_up(
                 job, ask(), ask, [bullet.text, *answers], PROBLEM_TOP_UP * factor, PLAN_SENTENCES + factor // 2,
-                factor, echoless([bullet.text]))))
+                factor, listless([bullet.text], echoless([bullet.text])))))
         # One item per problem, so two problems read 一是……二是……; a bullet may hold its own 一是……二是…….
         items = [item for answer in answers for item in unnumber_items(answer)]
         unit = job.report.unit or ""
@@ -267,7 +267,7 @@ class CompactWriter:
         for bullet in job.bullets:  # topped up like a 问题 item: one sentence left 打算 short (cases 06, 08)
             ask = partial(self._ask, job, prompts.render("compact_plan_bullet", bullet=bullet.text), [bullet])
             answers.append(self._top_up(job, ask(), ask, [bullet.text], PLAN_TOP_UP * factor, PLAN_SENTENCES,
-                                        factor, echoless([bullet.text])))
+                                        factor, plan_clean(bullet.text, echoless([bullet.text]))))
         most = MAX_DIRECTIONS + (2 if factor > 1 else 0)
         for direction, bullets in plan_directions(job.report, limit=most, brief=job.brief):
             if job.should_stop():

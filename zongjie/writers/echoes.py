@@ -14,6 +14,7 @@ from functools import partial
 
 from ..facts import extract_facts
 from ..text import cjk_only, drop_clauses
+from .phrasing import plan_written_up, without_listings
 
 # Chinese characters in a row that a later clause shares with the paragraph before it: said again. At 6,
 # "的就业竞争力" and "深化组织建设" (持续深化组织建设……继续深化组织建设。) count; two names of one kind
@@ -75,3 +76,14 @@ def without_figure_stubs(text: str, bullets: list[str]) -> str:
 def echoless(own: list[str], before: list[str] = ()):
     """without_echoes for an answer of one bullet (`own`) after the items `before` it (as they are now)."""
     return partial(without_echoes, own=own, before=list(before))
+
+
+def listless(own: list[str], clean=lambda text: text):
+    """`clean`, then without_listings over `own` (a 问题 item's bullet): a top-up's clean for an item that
+    no_new_work does not go over."""
+    return lambda text: without_listings(clean(text), own, [])
+
+
+def plan_clean(own: str, clean=lambda text: text):
+    """`clean`, then plan_written_up for the plan bullet `own`: a top-up's clean for its write-up."""
+    return lambda text: plan_written_up(clean(text), own)
