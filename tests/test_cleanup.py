@@ -150,7 +150,8 @@ def test_clauses_quoting_the_prompt_rules_are_dropped_and_the_sentence_kept():
     # The repair turn's own problem line, echoed on the embedded model (bench case 16).
     cleaned = clean_model_text("为确保意识形态工作的正确方向，上一稿漏写了“每半年开展1次意识形态工作专题研判”的事实。"
                                "因此。定期研判形势。")
-    assert cleaned.text == "为确保意识形态工作的正确方向。定期研判形势。", cleaned.text
+    # The purpose clause left on its own goes too (text.PURPOSE_ONLY).
+    assert cleaned.text == "定期研判形势。", cleaned.text
     assert "漏写" not in cleaned.text and "上一稿" in cleaned.scaffolding[0]
     cleaned = clean_model_text("开展活动15场，围绕本节工作。坚持不能照抄照搬。")
     assert cleaned.text == "开展活动15场。坚持不能照抄照搬。"

@@ -88,3 +88,14 @@ def test_a_sentence_left_with_only_its_means_goes():
     kept = "通过“青年大学习”网上主题团课，开展了讲座。"
     assert drop_clauses(kept, lambda m: "讲座" in m.group(0))[0] == "通过“青年大学习”网上主题团课。", \
         "a bullet's name stays, broken or not"
+
+
+def test_a_sentence_left_with_only_its_purpose_goes():
+    """A held-out plan item (fifth session) ended "为提升青年网络素养。" once the clause it led into went."""
+    from zongjie.text import drop_clauses
+
+    line = "开展网评员专题培训2次。为提升青年网络素养，开展网评员专题培训2次。"
+    assert drop_clauses(line, lambda m: m.start() > 10 and "培训" in m.group(0))[0] == "开展网评员专题培训2次。"
+    kept = "开展网评员专题培训2次。为青年办实事，开展讲座。"
+    assert drop_clauses(kept, lambda m: "讲座" in m.group(0))[0] == kept.replace("，开展讲座。", "。"), \
+        "为 + whom is a sentence of its own"

@@ -100,12 +100,17 @@ def drop_clauses(line: str, drop: Callable[[re.Match[str]], bool]) -> tuple[str,
 MEANS_ONLY = re.compile(r"^\s*(?:通过|经过)[^，,。！？；\d“]*(?:活动|工作|举措|措施|方式|形式|载体|平台|渠道|建设|学习|"
                         r"培训|机制|手段|途径|努力)[。！？；]?\s*$")
 
+# A sentence that is only its purpose: "为提升青年网络素养。" once the clause it led into was dropped as an
+# echo (a held-out plan item, fifth session). 为 + a verb only: "为青年办实事。" says who it is for.
+PURPOSE_ONLY = re.compile(r"^\s*(?:为了?|以)(?:进一步|更好地?|切实)?(?:提升|提高|增强|推动|促进|确保|加强|帮助|营造|"
+                          r"助力|满足|推进|丰富|强化)[^，,。！？；\d“]*[。！？；]?\s*$")
+
 
 def _unpaired(match: re.Match[str]) -> str:
     """A sentence without a 不仅 that pairs with nothing: "这一举措不仅提升了学员的安全素养。" once its 还……
     clause was dropped (bench case 07); none at all where only a 通过…… clause is left (a held-out case)."""
     sentence = match.group(0)
-    if MEANS_ONLY.match(sentence):
+    if MEANS_ONLY.match(sentence) or PURPOSE_ONLY.match(sentence):
         return ""
     if "不仅" in sentence and not re.search(r"不仅.*?[，,](?:而且|并且|还|也|更|同时)", sentence):
         return sentence.replace("不仅", "", 1)
