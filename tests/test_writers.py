@@ -892,6 +892,10 @@ def test_a_rate_nobody_reported_is_not_claimed_as_a_result():
     assert no_new_work(f"{rate}。参学率稳步提高，学习氛围日益浓厚。", [rate]).startswith(f"{rate}。参学率稳步提高"), \
         "a rate the bullet gives stays"
     assert no_new_work(f"{bullet}。提高了工作效率。", [bullet]).endswith("提高了工作效率。"), "效率 is no measure"
+    guard = "开展寒暑假“护苗”青少年安全教育活动8场"
+    assert no_new_work(f"{guard}。活动覆盖了全国多个地区。", [guard]) == f"{guard}。", "a reach nobody gave"
+    town = "镇团委班子成员到村宣讲12场，覆盖全镇17个村"
+    assert no_new_work(f"{town}。宣讲覆盖全镇各村。", [town]).endswith("宣讲覆盖全镇各村。")
 
 
 def test_work_claimed_as_the_means_is_still_work_nobody_reported():
