@@ -99,3 +99,5 @@ def test_a_sentence_left_with_only_its_purpose_goes():
     kept = "开展网评员专题培训2次。为青年办实事，开展讲座。"
     assert drop_clauses(kept, lambda m: "讲座" in m.group(0))[0] == kept.replace("，开展讲座。", "。"), \
         "为 + whom is a sentence of its own"
+    work = "开展网评员专题培训2次。为提升青年理论素养开展专题学习。举办讲座。"
+    assert drop_clauses(work, lambda m: "讲座" in m.group(0))[0] == work.removesuffix("举办讲座。")

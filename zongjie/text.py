@@ -102,8 +102,10 @@ MEANS_ONLY = re.compile(r"^\s*(?:通过|经过)[^，,。！？；\d“]*(?:活�
 
 # A sentence that is only its purpose: "为提升青年网络素养。" once the clause it led into was dropped as an
 # echo (a held-out plan item, fifth session). 为 + a verb only: "为青年办实事。" says who it is for.
-PURPOSE_ONLY = re.compile(r"^\s*(?:为了?|以)(?:进一步|更好地?|切实)?(?:提升|提高|增强|推动|促进|确保|加强|帮助|营造|"
-                          r"助力|满足|推进|丰富|强化)[^，,。！？；\d“]*[。！？；]?\s*$")
+# Short and naming no work: "为提升青年理论素养开展专题学习。" is a sentence (a bullet may read so).
+PURPOSE_ONLY = re.compile(r"^\s*(?!.*(?:开展|组织|举办|召开|建立|实施|推出|发布))(?:为了?|以)(?:进一步|更好地?|切实)?"
+                          r"(?:提升|提高|增强|推动|促进|确保|加强|帮助|营造|助力|满足|推进|丰富|强化)"
+                          r"[^，,。！？；\d“]{0,16}[。！？；]?\s*$")
 
 
 def _unpaired(match: re.Match[str]) -> str:
