@@ -938,5 +938,7 @@ def test_a_plan_bullet_gets_no_time_or_work_it_did_not_give():
     assert "下半年" not in section.text and "困难家庭" not in section.text, section.text
     from zongjie.writers.phrasing import plan_written_up
 
+    homes = "9月前完成3个村“青年之家”阵地建设"
+    assert plan_written_up(f"{homes}。为提升农村青年的归属感和幸福感。", homes) == f"{homes}。", "bench case 01"
     assert plan_written_up("三季度举办青年干部培训班1期。", "三季度举办青年干部培训班1期").startswith("三季度"), \
         "the bullet's own time stays"
