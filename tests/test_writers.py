@@ -907,6 +907,8 @@ def test_work_claimed_as_the_means_is_still_work_nobody_reported():
     salon = "开展“青年科技沙龙”11期，参与青年科研人员540余人次"
     said = f"{salon}。通过开展青年科技沙龙，促进了青年科研人员的交流。"
     assert no_new_work(said, [salon]) == said, "the bullet's own work, as the means, stays"
+    members = "全县团员1万1千余名，基层团组织412个"
+    assert no_new_work(f"{members}。一方面，提供岗位信息，拓宽就业渠道。", [members]) == f"{members}。", "bench case 03"
     closing = "通过开展上述工作，团员青年的获得感明显增强。"
     assert no_new_work(closing, [count], keep_first=False) == closing, "a closing sums the section up by its means"
 

@@ -74,8 +74,9 @@ def bare_joined(text: str) -> str:
 # A sentence of a results item opening like this claims an activity: after the bullet's own sentence it
 # must be that bullet's activity. "组织青年志愿者参与乡村清洁、扶贫帮困等志愿服务活动" followed a bullet that
 # only counted 团员 and 团支部 (bench case 15).
-ACTIVITY = re.compile(r"^(?:同时，|此外，|还|并)?(?:积极|广泛|定期|先后|持续)?"
-                      r"(?:组织|开展|举办|召开|邀请|联合|举行|发起|成立|建立|设立|推出|打造|策划)")
+# 提供 and 一方面 since "全县团员1万1千余名，基层团组织412个。一方面，提供岗位信息，拓宽就业渠道。" (bench case 03).
+ACTIVITY = re.compile(r"^(?:同时，|此外，|一方面，|另一方面，|还|并)?(?:积极|广泛|定期|先后|持续)?"
+                      r"(?:组织|开展|举办|召开|邀请|联合|举行|发起|成立|建立|设立|推出|打造|策划|提供)")
 ACTIVITY_WORDING = 0.3  # share of the bullet's wording (facts cut out) that makes it the bullet's activity
 LEAST_LEAD = 10  # Chinese characters a lead or closing must keep to stand as one
 # A results item reports what was done; a promise belongs in 三、下一步工作打算: "在接下来的行动中，将继续深化这一
