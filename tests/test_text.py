@@ -91,7 +91,7 @@ def test_a_sentence_left_with_only_its_means_goes():
 
 
 def test_a_sentence_left_with_only_its_purpose_goes():
-    """A held-out plan item (fifth session) ended "为提升青年网络素养。" once the clause it led into went."""
+    """A held-out plan item (2026-12-02) ended "为提升青年网络素养。" once the clause it led into went."""
     from zongjie.text import drop_clauses
 
     line = "开展网评员专题培训2次。为提升青年网络素养，开展网评员专题培训2次。"

@@ -880,7 +880,7 @@ def test_a_compact_opening_names_no_work_or_partner_nobody_reported(bullets_text
 
 
 def test_a_rate_nobody_reported_is_not_claimed_as_a_result():
-    """A held-out case (fifth session): "有效提升了青年的就业率和创业成功率" under a bullet that counted trainees.
+    """A held-out case of 2026-12-01: "有效提升了青年的就业率和创业成功率" under a bullet that counted trainees.
     A rate reads as a measured result, so claiming one nobody gave is an invented fact."""
     from zongjie.writers.phrasing import no_new_work
 
@@ -899,7 +899,7 @@ def test_a_rate_nobody_reported_is_not_claimed_as_a_result():
 
 
 def test_work_claimed_as_the_means_is_still_work_nobody_reported():
-    """"通过开展丰富多彩的活动，增强了……" under a bullet that only counted members (fifth session reading)."""
+    """"通过开展丰富多彩的活动，增强了……" under a bullet that only counted members (bench case 01, 2026-12-02)."""
     from zongjie.writers.phrasing import no_new_work
 
     count = "全所团员青年共计213人，下设团支部9个"
@@ -914,7 +914,7 @@ def test_work_claimed_as_the_means_is_still_work_nobody_reported():
 
 
 def test_a_problem_lists_no_incident_nobody_reported(bullets_text):
-    """A held-out 意识形态 case (fifth session): "部分平台存在色情、暴力等不良信息传播" under 校园网络阵地内容供给
+    """A held-out 意识形态 case (2026-12-02): "部分平台存在色情、暴力等不良信息传播" under 校园网络阵地内容供给
     质量参差不齐. "存在职责不清、工作不力等问题" is the genre's wording and stays."""
     from zongjie.outline import build_outline
 
@@ -929,7 +929,7 @@ def test_a_problem_lists_no_incident_nobody_reported(bullets_text):
 
 
 def test_a_plan_bullet_gets_no_time_or_work_it_did_not_give():
-    """Held-out case 23 (fifth session), a year's report: 开展青少年心理健康讲座不少于6场 came back as "下半年计划开展
+    """Held-out case 23 (2026-12-02), a year's report: 开展青少年心理健康讲座不少于6场 came back as "下半年计划开展
     ……" (the worked example's 下半年). Work nobody planned goes too; promises, a plan's point, stay."""
     talks = "开展青少年心理健康讲座不少于6场"
     section, _chat = draft_plans(f"五四期间开展主题团日活动30余场\n计划：{talks}", {

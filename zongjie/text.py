@@ -101,7 +101,7 @@ MEANS_ONLY = re.compile(r"^\s*(?:通过|经过)[^，,。！？；\d“]*(?:活�
                         r"培训|机制|手段|途径|努力)[。！？；]?\s*$")
 
 # A sentence that is only its purpose: "为提升青年网络素养。" once the clause it led into was dropped as an
-# echo (a held-out plan item, fifth session). 为 + a verb only: "为青年办实事。" says who it is for.
+# echo (a held-out plan item, 2026-12-02). 为 + a verb only: "为青年办实事。" says who it is for.
 # Short and naming no work: "为提升青年理论素养开展专题学习。" is a sentence (a bullet may read so).
 PURPOSE_ONLY = re.compile(r"^\s*(?!.*(?:开展|组织|举办|召开|建立|实施|推出|发布))(?:为了?|以)(?:进一步|更好地?|切实)?"
                           r"(?:提升|提高|增强|推动|促进|确保|加强|帮助|营造|助力|满足|推进|丰富|强化)"

@@ -116,8 +116,8 @@ def no_new_work(text: str, bullets: list[str], *, keep_first: bool = True, promi
 # "在专业技能、职业素养等方面" (what improved) or "存在职责不清、工作不力等问题" (a 问题's wording).
 # Or ending "……和C" instead of 等: "通过定期组织活动、发放宣传资料和提供专业指导" (a held-out case). 组织 as
 # a verb only: "增强了团组织的凝聚力、向心力和战斗力" lists no work.
-# In a 问题 item, 存在 lists as well: "部分平台存在色情、暴力等不良信息传播" (a held-out 意识形态 case of the fifth
-# session) is an incident nobody reported; "存在职责不清、工作不力等问题" (等问题) stays.
+# In a 问题 item, 存在 lists as well: "部分平台存在色情、暴力等不良信息传播" (a held-out 意识形态 case of 2026-12-02)
+# is an incident nobody reported; "存在职责不清、工作不力等问题" (等问题) stays.
 LISTING = re.compile(r"(?:提供|设有|配备|涵盖|包括|包含|如|开展|(?<![团党])组织|参与|通过|存在)"
                      r"[^，。；]*?([^，。；、]{2,})、[^，。；]*(?:等(?!方面|问题|领域|不足|情况)|[和及][^，。；]{2,})")
 
@@ -136,12 +136,12 @@ def without_listings(text: str, sources: list[str], facts: list[str]) -> str:
 
 
 # A rate or share nobody reported, claimed as an outcome: "有效提升了青年的就业率和创业成功率" under a bullet that
-# counted trainees (held-out case 21 of the fifth session). It reads as a measured result, so it is an
+# counted trainees (a held-out case of 2026-12-01). It reads as a measured result, so it is an
 # invented fact even without a figure. 效率 (工作效率) is the genre's general word, not a measure.
 METRIC = re.compile(r"(?<!效)率|满意度|知晓度|参与度|占比|比重")
 
 
-# A reach nobody reported: "活动覆盖了全国多个地区。" for a 街道's 护苗 activities (bench case 12, fifth session).
+# A reach nobody reported: "活动覆盖了全国多个地区。" for a 街道's 护苗 activities (bench case 12, 2026-12-02).
 SCOPE = re.compile(r"(?:覆盖|遍及|辐射|延伸)[^，。；]*?(全国|全省|全市|全区|全县|多个地区|多个省|各地)")
 
 
@@ -164,7 +164,7 @@ def without_metric_claims(text: str, sources: list[str], facts: list[str]) -> st
 
 
 # A time the plan bullet does not give: the worked example's "下半年计划开展……" came back as "下半年计划开展青少年
-# 心理健康讲座" for 开展青少年心理健康讲座不少于6场 in a year's report (held-out case 23, fifth session).
+# 心理健康讲座" for 开展青少年心理健康讲座不少于6场 in a year's report (held-out case 23, 2026-12-02).
 PLAN_TIME = re.compile(r"(?:下半年|明年|今年|年内|年底前|[三四]季度)(?=计划|将|拟|要|开展|举办|组织|完成|新建)")
 
 
