@@ -942,5 +942,7 @@ def test_a_plan_bullet_gets_no_time_or_work_it_did_not_give():
 
     homes = "9月前完成3个村“青年之家”阵地建设"
     assert plan_written_up(f"{homes}。为提升农村青年的归属感和幸福感。", homes) == f"{homes}。", "bench case 01"
+    meets = "举办青年学术交流会不少于4场"
+    assert plan_written_up(f"通过{meets}。邀请专家。", meets).startswith(f"{meets}。"), "a user's try: 通过 + the plan"
     assert plan_written_up("三季度举办青年干部培训班1期。", "三季度举办青年干部培训班1期").startswith("三季度"), \
         "the bullet's own time stays"

@@ -172,7 +172,10 @@ def plan_written_up(text: str, bullet: str) -> str:
     """A plan bullet's write-up without a time the bullet does not give (PLAN_TIME) and without work
     nobody planned ("邀请专业心理咨询师进行讲座" for 开展…讲座不少于6场; see no_new_work)."""
     text = PLAN_TIME.sub(lambda m: m.group(0) if m.group(0) in bullet else "", text)
-    return no_new_work(text, [bullet], promises=True)
+    out = no_new_work(text, [bullet], promises=True)
+    # "一是通过举办青年学术交流会不少于4场。" (a user's try, 2026-12-02): the plan itself, left as a means once what
+    # it was for went; without 通过 it is the plan.
+    return re.sub(r"^(?:通过|经过)(?=[^，,。]*\d[^，,。]*。)", "", out)
 
 
 def one_opener(sentence: str) -> str:
