@@ -687,15 +687,20 @@ def test_a_problem_left_bare_is_topped_up_with_how_it_shows(bullets_text):
     assert text.count("理论学习形式单一") == 1
 
 
-def test_a_problem_keeps_no_tacked_on_remedy_and_a_lead_echoing_its_headline_goes(bullets_text):
+def draft_problems(bullets_text, answer):
+    """问题 (s2) drafted in compact style, every 【问题】 answered with `answer`; the report and the brief."""
     from zongjie.outline import build_outline
 
     brief = brief_of(bullets_text)
     report = build_outline(brief)
-    chat = ScriptedChatModel(responder=tag_responder({
-        "【问题】": "部分基层团组织理论学习形式单一，吸引力不强。一些团员参与不积极。"
-                    "同时，要进一步增强理论学习的针对性。"}))
+    chat = ScriptedChatModel(responder=tag_responder({"【问题】": answer}))
     Drafter(chat=chat, compact=True).draft_section(report, brief, "s2")
+    return report, brief
+
+
+def test_a_problem_keeps_no_tacked_on_remedy_and_a_lead_echoing_its_headline_goes(bullets_text):
+    report, brief = draft_problems(bullets_text, "部分基层团组织理论学习形式单一，吸引力不强。一些团员参与不积极。"
+                                                 "同时，要进一步增强理论学习的针对性。")
     text = report.find("s2").text
     assert "一些团员参与不积极" in text and "同时" not in text, text
     intro = next(i for i in PROBLEM_INTROS if text.startswith(i))
@@ -916,14 +921,9 @@ def test_work_claimed_as_the_means_is_still_work_nobody_reported():
 def test_a_problem_lists_no_incident_nobody_reported(bullets_text):
     """A held-out 意识形态 case (2026-12-02): "部分平台存在色情、暴力等不良信息传播" under 校园网络阵地内容供给
     质量参差不齐. "存在职责不清、工作不力等问题" is the genre's wording and stays."""
-    from zongjie.outline import build_outline
-
-    brief = brief_of(bullets_text)
-    report = build_outline(brief)
-    chat = ScriptedChatModel(responder=tag_responder({
-        "【问题】": "部分基层团组织理论学习形式单一，吸引力不强。部分平台内容陈旧，存在色情、暴力等不良信息传播，"
-                    "影响青年成长。个别支部存在职责不清、工作不力等问题。"}))
-    Drafter(chat=chat, compact=True).draft_section(report, brief, "s2")
+    answer = ("部分基层团组织理论学习形式单一，吸引力不强。部分平台内容陈旧，存在色情、暴力等不良信息传播，"
+              "影响青年成长。个别支部存在职责不清、工作不力等问题。")
+    report, _brief = draft_problems(bullets_text, answer)
     text = report.find("s2").text
     assert "色情" not in text and "部分平台内容陈旧" in text and "职责不清、工作不力等问题" in text, text
 
