@@ -170,7 +170,8 @@ PLAN_TIME = re.compile(r"(?:下半年|明年|今年|年内|年底前|[三四]季
 
 def plan_written_up(text: str, bullet: str) -> str:
     """A plan bullet's write-up without a time the bullet does not give (PLAN_TIME) and without work
-    nobody planned ("邀请专业心理咨询师进行讲座" for 开展…讲座不少于6场; see no_new_work)."""
+    nobody planned (组织青年志愿者走访困难家庭 after a plan of 讲座; see no_new_work). A detail of the planned
+    work itself (邀请专业心理咨询师进行讲座) shares the bullet's wording and stays."""
     text = PLAN_TIME.sub(lambda m: m.group(0) if m.group(0) in bullet else "", text)
     out = no_new_work(text, [bullet], promises=True)
     # "一是通过举办青年学术交流会不少于4场。" (a user's try, 2026-12-02): the plan itself, left as a means once what
