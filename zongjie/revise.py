@@ -273,7 +273,8 @@ def revise_section(drafter, report: Report, brief: Brief, key: str, instruction:
     from .facts import issues_for_section
     from .grounding import allowed_terms
     from .writers import FULL_SECTION_CHARS, SectionJob, format_facts
-    from .writers.compact import ITEM_SENTENCES, CompactWriter, gist
+    from .writers.compact import CompactWriter, gist
+    from .writers.length import ITEM_SENTENCES
 
     section, listener, bullets = _begin(report, brief, key, listener)
     if section.locked:

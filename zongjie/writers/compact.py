@@ -28,9 +28,9 @@ from ..prune import drop_restatements
 from ..text import cjk_only, cn_index, sentences
 from ..vocab import ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 from . import SectionJob
-from .echoes import echoless, listless, plan_clean, without_echoes, without_figure_stubs
+from .echoes import direction_clean, echoless, listless, plan_clean, without_echoes, without_figure_stubs
 from .framing import PLAN_CLOSINGS, PLAN_INTROS, PROBLEM_CLOSINGS, PROBLEM_INTROS, frame_for, framed
-from .length import MAX_DIRECTIONS, top_up_factor
+from .length import MAX_DIRECTIONS, item_budget, top_up_factor
 from .phrasing import ADD_ON, LEADING_MEANS, bare_joined, gist, no_new_work, said_already, standing_lead, topped_up
 
 log = logging.getLogger(__name__)
@@ -42,13 +42,6 @@ EXAMPLE_UNIT = "共青团某某委员会"
 NO_PROBLEMS_TEXT = "理论学习的深度和广度还需进一步拓展，工作方式方法创新不够，服务青年的精准度和实效性有待提升。"
 # Per-call output budget (characters): about twice what each task asks for (see FULL_SECTION_CHARS).
 COMPACT_CALL_CHARS = 420
-# Sentences kept per results bullet (the facts, what the work did, what it changed), as asked. With two,
-# drafts of the 16 bench cases ran 80–90 % of the human reports' lower bound; items of real reports run
-# 150–400 characters. A target well below the usual length keeps two.
-ITEM_SENTENCES = 3
-# An item this short (Chinese characters; real ones run 150–400) gets a second answer to add to it
-# (topped_up); twice that with a target length well above the usual, none below it.
-TOP_UP_CHARS = 90
 # Words a subsection's lead sentence opens with, one after another through the document, so no two
 # subsections open alike (the model, left to itself, began every one with 坚持把).
 LEAD_OPENERS = ("坚持", "聚焦", "围绕", "立足", "紧扣", "着眼")
@@ -274,8 +267,8 @@ class CompactWriter:
                 break
             ask = partial(self._direction, job, direction, bullets)
             answer = self._top_up(job, ask(), ask, [b.text for b in bullets], DIRECTION_TOP_UP * factor,
-                                  DIRECTION_SENTENCES + factor // 2, factor, lambda t: without_echoes(
-                                      without_figure_stubs(t, [b.text for b in job.brief.bullets]), []))
+                                  DIRECTION_SENTENCES + factor // 2, factor,
+                                  direction_clean([b.text for b in job.brief.bullets], job.report.period))
             if len(cjk_only(answer)) >= MIN_DIRECTION:
                 answers.append(answer)
         problems = [b.text for b in job.brief.bullets if b.role == ROLE_PROBLEMS]
@@ -320,8 +313,7 @@ class CompactWriter:
             if (lead.strip() and fresh) or job.should_stop():
                 break
         job.listener.token(job.section.key, "\n")
-        factor = top_up_factor(job.brief)  # once: it outlines the bullets again (usual_length)
-        limit = ITEM_SENTENCES + factor - 1  # one sentence fewer below the usual length, one more above
+        bar, rounds, limit = item_budget(job.brief)  # once: it outlines the bullets again (usual_length)
         items: list[str] = []
         for bullet in job.bullets:
             if job.should_stop():
@@ -331,7 +323,7 @@ class CompactWriter:
             ask = partial(self._item, job, bullet, limit, len(items))
             # Its own echoes are topped up again; one of an earlier item (a generic clause) just goes.
             items.append(echoless([bullet.text], items)(self._top_up(
-                job, ask(), ask, [bullet.text, *items], TOP_UP_CHARS * factor, limit, factor, echoless([bullet.text]))))
+                job, ask(), ask, [bullet.text, *items], bar, limit, rounds, echoless([bullet.text]))))
             job.listener.token(job.section.key, "\n")
         closing = ""
         if job.bullets and not job.should_stop():

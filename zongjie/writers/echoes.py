@@ -14,7 +14,7 @@ from functools import partial
 
 from ..facts import extract_facts
 from ..text import cjk_only, drop_clauses
-from .phrasing import plan_written_up, without_listings
+from .phrasing import plan_written_up, untimed, without_listings
 
 # Chinese characters in a row that a later clause shares with the paragraph before it: said again. At 6,
 # "的就业竞争力" and "深化组织建设" (持续深化组织建设……继续深化组织建设。) count; two names of one kind
@@ -87,3 +87,9 @@ def listless(own: list[str], clean=lambda text: text):
 def plan_clean(own: str, clean=lambda text: text):
     """`clean`, then plan_written_up for the plan bullet `own`: a top-up's clean for its write-up."""
     return lambda text: plan_written_up(clean(text), own)
+
+
+def direction_clean(given: list[str], period: str):
+    """An 打算 direction's clean against all bullets (`given`): no bullet's words with the figure cut out,
+    no time nobody gave (untimed), no clause said twice."""
+    return lambda text: without_echoes(untimed(without_figure_stubs(text, given), [*given, period]), [])

@@ -168,6 +168,18 @@ def without_metric_claims(text: str, sources: list[str], facts: list[str]) -> st
 PLAN_TIME = re.compile(r"(?:下半年|明年|今年|年内|年底前|[三四]季度)(?=计划|将|拟|要|开展|举办|组织|完成|新建)")
 
 
+# A time the plans are set for. In a year's report 下半年 is a time nobody gave ("计划在下半年继续举办此类活动", an
+# 打算 direction of bench case 15, 2026-12-02); in a half-year's report it is the time 打算 is for.
+TIME_WORD = re.compile(r"下半年|年底前|年内|[一二三四]季度")
+
+
+def untimed(text: str, given: list[str]) -> str:
+    """`text` without the sentences that set a time (TIME_WORD) none of `given` (the bullets, the period)
+    holds, 下半年 being given by a period of 上半年."""
+    held = "".join(given) + ("下半年" if any("上半年" in g for g in given) else "")
+    return "".join(s for s in sentences(text) if all(m.group(0) in held for m in TIME_WORD.finditer(s)))
+
+
 def plan_written_up(text: str, bullet: str) -> str:
     """A plan bullet's write-up without a time the bullet does not give (PLAN_TIME) and without work
     nobody planned (组织青年志愿者走访困难家庭 after a plan of 讲座; see no_new_work). A detail of the planned
@@ -194,11 +206,16 @@ def one_opener(sentence: str) -> str:
 FRAME_OPENER = re.compile(r"^(?:聚焦|围绕|立足|紧扣|着眼|按照|根据|坚持以)")
 
 
+# An opening word the model was given, said before a word of its own that starts alike ("坚持坚定理想信念",
+# bench case 15) or said twice: the word of its own is the opening. (立足立德树人 is right as it is.)
+STUTTER = re.compile(r"^(?:坚持(?=坚定|坚持)|(聚焦|围绕|立足|紧扣|着眼)(?=\1))")
+
+
 def standing_lead(lead: str) -> str:
     """The lead with one clause per opening word (one_opener), or "" when all it has left is frames: cut
     down to "紧扣青年成长发展主题。" (a user's try), a lead says nothing the headline does not and reads as a
     sentence without a verb."""
-    lead = one_opener(lead)
+    lead = one_opener(STUTTER.sub("", lead))
     clauses = [c for c in re.split(r"[，,；;。！]", lead) if cjk_only(c)]
     return "" if clauses and all(FRAME_OPENER.match(c.strip()) for c in clauses) else lead
 
