@@ -19,6 +19,7 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,6 +85,12 @@ def worked_examples() -> list[str]:
     return [reply for _user, reply in prompts.turns("compact_examples")]
 
 
+def _shared(a: str, b: str) -> int:
+    """The longest run of characters `a` and `b` share."""
+    match = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    return match.size
+
+
 def own_words(passage: str, brief) -> bool:
     """A shared run that the user typed, or a fixed official term (习近平新时代中国特色社会主义思想),
     is not a copy of an example."""
@@ -92,6 +99,10 @@ def own_words(passage: str, brief) -> bool:
 
     run = han_only(passage)
     if any(run in han_only(t) for t in OFFICIAL):
+        return True
+    # A formula with a character either side where the two texts share it ("平新时代中国特色社会主义思想的" from
+    # 贯彻习近平…思想的 against 近平…思想的, bench case 02, 2026-12-02) is the formula.
+    if any(_shared(run, han_only(t)) >= len(run) - 2 for t in OFFICIAL):
         return True
     if any(run in han_only(b.text) for b in brief.bullets):
         return True

@@ -97,6 +97,10 @@ def test_echoes_with_the_real_prompts():
     opening = ("2024年上半年，共青团某某县委员会在上级党委和团组织的坚强领导下，坚持以习近平新时代中国特色社会主义思想"
                "为指导，紧紧围绕中心、服务大局，团结带领广大团员青年扎实推进各项工作，取得了积极成效。现将有关情况总结如下：")
     assert instruction_echoes(opening, ROOT / "prompts") == []
+    # Bench case 15 (2026-12-02): ordinary prose the system line said first ("为共青团组织起草工作总结"); the
+    # line no longer says it.
+    lead = "坚定理想信念，形成思想认同，为共青团组织注入强大力量。"
+    assert instruction_echoes(lead, ROOT / "prompts") == []
 
 
 # ---- punctuation and spaces -----------------------------------------------------------------------------
@@ -295,3 +299,14 @@ def test_bench_cases_cover_the_issue():
     text = "\n".join(c.bullets for c in cases)
     for form in ("7.1万", "1万1千余名", "逾32场", "三分之一", "破百万", "两千余人次", "百分之九十五"):
         assert form in text
+
+
+def test_a_formula_with_a_character_either_side_is_no_copy():
+    """Bench case 02 (2026-12-02): "平新时代中国特色社会主义思想的" counted as a copy of an example; it is the
+    Party's formula, shared with the example one character short of 习近 and one past it."""
+    from bench.quality_cases import own_words
+    from zongjie.brief import make_brief
+
+    brief = make_brief("开展主题团日活动30场", "共青团某某镇委员会", "2023年", "工作总结")
+    assert own_words("平新时代中国特色社会主义思想的", brief)
+    assert not own_words("团结带领广大团员青年扎实推进各项", brief)
