@@ -226,6 +226,19 @@ def test_a_lead_looping_on_its_opening_word_keeps_one_such_clause(bullets_text):
     assert report.find(section.key).text.startswith("坚持青年需求，推动各项工作更加深入、广泛。一是")
 
 
+def test_a_closing_left_with_only_its_means_goes():
+    """Bench case 02 (2026-12-02): the closing came to "通过集中学习和参与“青年大学习”。" once what they achieved
+    went; it ended the last item as a sentence without a verb."""
+    from zongjie.writers.framing import subsection_text
+
+    items = ["组织“青年大学习”每期参学率91%。", "清明节组织青少年到烈士陵园祭扫，参与青少年120余人。"]
+    text = subsection_text("聚焦理想信念教育。", items, "通过集中学习和参与“青年大学习”。")
+    assert text.endswith("参与青少年120余人。") and "通过集中学习" not in text
+    assert subsection_text("通过多种形式。", items[:1], "") == items[0], "nor a lead"
+    kept = "通过集中学习，青年理论素养进一步提升。"
+    assert subsection_text("", items[:1], kept).endswith(kept)
+
+
 def test_a_lead_does_not_stutter_its_opening_word():
     """Bench case 15, given 坚持 to open with: "坚持坚定理想信念，形成思想认同，……"."""
     from zongjie.writers.phrasing import standing_lead

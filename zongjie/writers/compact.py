@@ -14,7 +14,6 @@ from .. import prompts
 from ..cleanup import (
     drop_unbacked,
     heading_echo,
-    join_items,
     salvage,
     says_headline,
     strip_headline,
@@ -25,11 +24,11 @@ from ..cleanup import (
 )
 from ..model import Bullet
 from ..prune import drop_restatements
-from ..text import cjk_only, cn_index, sentences
+from ..text import cjk_only, sentences
 from ..vocab import ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 from . import SectionJob
 from .echoes import direction_clean, echoless, listless, plan_clean, without_echoes, without_figure_stubs
-from .framing import PLAN_CLOSINGS, PLAN_INTROS, PROBLEM_CLOSINGS, PROBLEM_INTROS, frame_for, framed
+from .framing import PLAN_CLOSINGS, PLAN_INTROS, PROBLEM_CLOSINGS, PROBLEM_INTROS, frame_for, framed, subsection_text
 from .length import MAX_DIRECTIONS, item_budget, top_up_factor
 from .phrasing import ADD_ON, LEADING_MEANS, bare_joined, gist, no_new_work, said_already, standing_lead, topped_up
 
@@ -122,27 +121,6 @@ def plan_directions(report, limit: int, brief=None) -> list[tuple[str, list[Bull
         # cases 02 and 06 ran 3–20 % under the human lower bound. It states no fact and names no bullet.
         out.append((SELF_BUILDING, []))
     return out[:limit]
-
-
-def subsection_text(lead: str, items: list[str], closing: str) -> str:
-    """Lead and the first item share a paragraph, each further item is its own, the closing ends the
-    last: 坚持……。一是……。\n二是……。通过……。"""
-    lead = lead.strip()
-    if lead and lead[-1] not in "。！？":
-        lead = lead.rstrip("，,；;") + "。"
-    items = [bare_joined(join_items([item])) for item in items if item.strip()]  # each ends with 。, no stray 一是
-    paragraphs = items if len(items) <= 1 else [f"{cn_index(i + 1)}是{item}"
-                                                for i, item in enumerate(items)]
-    if not paragraphs:
-        return "\n".join(t for t in (lead, closing.strip()) if t)
-    paragraphs[0] = lead + paragraphs[0]
-    closing = closing.strip()
-    if closing and closing[-1] not in "。！？":  # "经过持续推进，确保信息准确无误；" ended a paragraph
-        closing = closing.rstrip("；;，,、：:") + "。"
-    if closing:
-        # A closing left bare (进一步提升……, its 通过…… gone) goes on from the last item.
-        paragraphs[-1] = bare_joined(paragraphs[-1] + closing)
-    return "\n".join(paragraphs)
 
 
 def compact_prefix() -> list[BaseMessage]:

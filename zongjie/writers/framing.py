@@ -1,10 +1,12 @@
 """The genre's fixed framing of 问题 and 打算 in the compact style: lines that state no fact, written in
-code, one choice per unit."""
+code, one choice per unit; and how a results subsection's lead, items and closing make its paragraphs."""
 from __future__ import annotations
 
 import zlib
 
 from ..cleanup import join_items
+from ..text import cn_index, sentences
+from .phrasing import MEANS_ALONE, bare_joined
 
 # Past this many items, one paragraph each: eight items of 100 characters read as a wall in one.
 PLAN_LINES = 3
@@ -43,3 +45,27 @@ def framed(intro: str, items: list[str], closing: str = "") -> str:
     if not body:
         return ""
     return (intro + ("\n" if long else "") + body + ("\n" if long and closing else "") + closing).strip()
+
+
+def subsection_text(lead: str, items: list[str], closing: str) -> str:
+    """Lead and the first item share a paragraph, each further item is its own, the closing ends the
+    last: 坚持……。一是……。\n二是……。通过……。"""
+    # A lead or closing left with only its means ("通过集中学习和参与“青年大学习”。", once what they achieved
+    # went as a restatement: bench case 02, 2026-12-02) says nothing; an item's may be its bullet's words.
+    lead, closing = ("".join(s for s in sentences(t) if not MEANS_ALONE.match(s)) for t in (lead, closing))
+    lead = lead.strip()
+    if lead and lead[-1] not in "。！？":
+        lead = lead.rstrip("，,；;") + "。"
+    items = [bare_joined(join_items([item])) for item in items if item.strip()]  # each ends with 。, no stray 一是
+    paragraphs = items if len(items) <= 1 else [f"{cn_index(i + 1)}是{item}"
+                                                for i, item in enumerate(items)]
+    if not paragraphs:
+        return "\n".join(t for t in (lead, closing.strip()) if t)
+    paragraphs[0] = lead + paragraphs[0]
+    closing = closing.strip()
+    if closing and closing[-1] not in "。！？":  # "经过持续推进，确保信息准确无误；" ended a paragraph
+        closing = closing.rstrip("；;，,、：:") + "。"
+    if closing:
+        # A closing left bare (进一步提升……, its 通过…… gone) goes on from the last item.
+        paragraphs[-1] = bare_joined(paragraphs[-1] + closing)
+    return "\n".join(paragraphs)

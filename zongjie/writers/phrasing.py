@@ -10,6 +10,11 @@ from ..text import CLAUSE_RE, PURPOSE_ONLY, cjk_only, drop_clauses, jaccard, sen
 
 # A results sentence opening like this adds work to the bullet's; it stays only with the bullet's facts.
 ADD_ON = re.compile(r"^\s*(?:同时|此外|另外|与此同时|并且)[，,]?")
+# A sentence that is only its means, ending on what was used, whatever it names or counts (通过集中学习和参与
+# “青年大学习”。); text.MEANS_ONLY spares one with a figure or a name, which may be a bullet's. "通过各种渠道
+# 广泛宣传。" ends on a verb and stands.
+MEANS_ALONE = re.compile(r"^\s*(?:通过|经过|借助|依托)[^，,；;。！？]*(?:活动|工作|举措|措施|方式|形式|载体|平台|"
+                         r"渠道|建设|学习|培训|机制|手段|途径|努力|”)[。！？；]?\s*$")
 # The "by what" opening of a closing (通过上述工作，/通过加强舆论引导，/在此基础上，): what follows it is the claim.
 LEADING_MEANS = re.compile(r"^(?:(?:通过|经过)[^，。]*|在此基础上|以此为抓手)，")
 # A second answer's sentence this close (3-gram Jaccard) to one already there, or sharing this many
