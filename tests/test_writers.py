@@ -34,10 +34,44 @@ def test_small_reports_top_up_items_further_and_the_floor_matches_the_bench():
     large = brief_of("\n".join(f"开展主题活动{n}场" for n in range(1, 19)) + "\n问题：形式单一\n计划：培训2期")
     for brief in (small, large):
         assert results_floor(brief) == length_ranges(len(brief.bullets), "工作总结").results[0]
-    assert item_budget(small) == (120, 2, ITEM_SENTENCES + 1), "400 ÷ 4 results bullets × 1.2"
+    assert item_budget(small) == (135, 2, ITEM_SENTENCES + 1), "400 ÷ 4 results bullets × 1.35"
     assert item_budget(large) == (TOP_UP_CHARS, 1, ITEM_SENTENCES)
     small.target_chars = 3000  # a target sets the budget by itself
     assert item_budget(small) == (TOP_UP_CHARS * 3, 3, ITEM_SENTENCES + 2)
+
+
+@pytest.mark.parametrize("roomy", [True, False])
+def test_large_reports_top_up_directions_further(monkeypatch, roomy):
+    """Bench cases 08 and 03 (16 and 20 bullets): 打算 plans on at most five themes, and came to 506–661
+    and 677–697 against floors of 580 and 679. Where the usual 打算 falls near its floor, directions get
+    a higher bar from a second extra answer; the floor is the bench's."""
+    from bench.metrics import length_ranges
+    from zongjie.outline import build_outline
+    from zongjie.writers.compact import plan_directions
+    from zongjie.writers.length import (
+        DIRECTION_SENTENCES,
+        DIRECTION_TOP_UP,
+        MAX_DIRECTIONS,
+        direction_budget,
+        plans_floor,
+    )
+
+    kinds = ["主题团日活动", "志愿服务活动", "“青年大学习”", "团干部培训", "新媒体宣传"]
+    text = "\n".join(f"开展{kinds[n % 5]}{n + 2}场" for n in range(18)) + "\n问题：形式单一\n计划：培训2期"
+    brief = brief_of(text)
+    assert plans_floor(brief) == length_ranges(len(brief.bullets), "工作总结").plans[0]
+    assert direction_budget(brief, 5) == (130, 2, DIRECTION_SENTENCES + 1)
+    assert direction_budget(brief_of("开展主题团日活动30场\n问题：形式单一\n计划：培训2期"), 2) == \
+        (DIRECTION_TOP_UP, 1, DIRECTION_SENTENCES)
+    if not roomy:
+        monkeypatch.setattr("zongjie.writers.length.ROOMY_PLANS", 0)
+    report = build_outline(brief)
+    answers = {"【打算】": "持续深化青年思想引领工作。", "【措施】": "一是丰富学习形式。"}
+    chat = ScriptedChatModel(responder=tag_responder(answers))
+    Drafter(chat=chat, compact=True).draft_section(report, brief, "s3")
+    asked = sum(m[-1].content.startswith("【打算】") for m in chat.seen)
+    directions = len(plan_directions(report, limit=MAX_DIRECTIONS, brief=brief))
+    assert directions >= 4 and asked == directions * (4 if roomy else 3), "each short one topped up 3 or 2 times"
 
 
 def tag_responder(answers: dict):

@@ -29,7 +29,7 @@ from ..vocab import ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 from . import SectionJob
 from .echoes import direction_clean, echoless, listless, plan_clean, without_echoes, without_figure_stubs
 from .framing import PLAN_CLOSINGS, PLAN_INTROS, PROBLEM_CLOSINGS, PROBLEM_INTROS, frame_for, framed, subsection_text
-from .length import MAX_DIRECTIONS, item_budget, top_up_factor
+from .length import MAX_DIRECTIONS, direction_budget, item_budget, top_up_factor
 from .phrasing import ADD_ON, LEADING_MEANS, bare_joined, gist, no_new_work, said_already, standing_lead, topped_up
 
 log = logging.getLogger(__name__)
@@ -48,11 +48,6 @@ LEAD_OPENERS = ("坚持", "聚焦", "围绕", "立足", "紧扣", "着眼")
 FORMULA_WITHOUT_YI = re.compile(r"坚持(?=习近平新时代中国特色社会主义思想为指导)")
 NEXT_STEP = re.compile(r"^\s*(?:下一步|下步|下阶段)[，,]?(?=[\u4e00-\u9fff\d“])")
 MIN_DIRECTION = 16  # Chinese characters; "持续深化思想引领。" alone says nothing
-# A direction shorter than this gets a second answer to add to it (topped_up), up to DIRECTION_SENTENCES.
-# At 70 and three sentences, 打算 of bench cases 02, 06, 08 and 12 ran 3–22 % under the human lower bound
-# once directions no longer said results items again (prune) nor opened two sentences alike (topped_up).
-DIRECTION_TOP_UP = 100
-DIRECTION_SENTENCES = 4
 FEW_THEMES = 4  # below this many results subsections, 打算 also gets SELF_BUILDING
 SELF_BUILDING = "加强自身建设"
 PLAN_SENTENCES = 3
@@ -239,13 +234,13 @@ class CompactWriter:
             ask = partial(self._ask, job, prompts.render("compact_plan_bullet", bullet=bullet.text), [bullet])
             answers.append(self._top_up(job, ask(), ask, [bullet.text], PLAN_TOP_UP * factor, PLAN_SENTENCES,
                                         factor, plan_clean(bullet.text, echoless([bullet.text]))))
-        most = MAX_DIRECTIONS + (2 if factor > 1 else 0)
-        for direction, bullets in plan_directions(job.report, limit=most, brief=job.brief):
+        directions = plan_directions(job.report, limit=MAX_DIRECTIONS + (2 if factor > 1 else 0), brief=job.brief)
+        bar, rounds, limit = direction_budget(job.brief, len(directions))
+        for direction, bullets in directions:
             if job.should_stop():
                 break
             ask = partial(self._direction, job, direction, bullets)
-            answer = self._top_up(job, ask(), ask, [b.text for b in bullets], DIRECTION_TOP_UP * factor,
-                                  DIRECTION_SENTENCES + factor // 2, factor,
+            answer = self._top_up(job, ask(), ask, [b.text for b in bullets], bar, limit, rounds,
                                   direction_clean([b.text for b in job.brief.bullets], job.report.period))
             if len(cjk_only(answer)) >= MIN_DIRECTION:
                 answers.append(answer)

@@ -36,9 +36,24 @@ LENGTH_ELASTICITY = 0.71
 # and 7-bullet bench cases (100 and 89 per bullet) came to 0.91–0.98 of its floor with bar 90, one extra
 # answer and three sentences (what the echo filters cut from an answer, the next must make up; leads and
 # closings, which carry a share, are often dropped as restatements). Cases of 59–77 per bullet came to
-# 1.18–1.38 of it as they were.
+# 1.18–1.38 of it as they were. At ROOMY 1.2, held-out case 22 (82 per bullet) still came to 0.95–1.02.
 ROOMY_NEED = 80
-ROOMY = 1.2
+ROOMY = 1.35
+# An 打算 direction shorter than this gets a second answer to add to it (topped_up), up to
+# DIRECTION_SENTENCES. At 70 and three sentences, 打算 of bench cases 02, 06, 08 and 12 ran 3–22 % under the
+# human lower bound once directions no longer said results items again (prune) nor opened two sentences
+# alike (topped_up).
+DIRECTION_TOP_UP = 100
+DIRECTION_SENTENCES = 4
+# 打算 of real reports (issue 14): at least 650 characters at REFERENCE_BULLETS bullets, scaled like part 一.
+HUMAN_PLANS_LOW = 650
+# What 打算 usually comes to with DIRECTION_TOP_UP (bench drafts, 2026-12-02): per plan bullet, per direction,
+# and the measures and framing lines. Large reports plan on at most MAX_DIRECTIONS themes, so theirs fell
+# short: 506–661 on case 08 (16 bullets, floor 580) and 677–697 on case 03 (20, floor 679).
+USUAL_PLAN_BULLET, USUAL_DIRECTION, USUAL_PLAN_FRAME = 70, 90, 120
+# Below ROOMY_PLANS × the floor, directions are topped up to ROOMY_DIRECTION, from a second extra answer.
+ROOMY_PLANS = 1.2
+ROOMY_DIRECTION = 130
 GROW = 1.12
 STRETCH = 1.3  # case 12 at 1.3 × usual came to 1.09 × usual with factor 2: 16 % short
 
@@ -66,10 +81,30 @@ def top_up_factor(brief) -> int:
     return 3 if scale >= STRETCH else 2 if scale >= GROW else 0 if scale <= SHRINK else 1
 
 
+def _human_scale(brief) -> float:
+    return (max(1, len(brief.bullets)) / REFERENCE_BULLETS) ** LENGTH_ELASTICITY
+
+
 def results_floor(brief) -> int:
     """The least part 一 of a real report with this many bullets runs to (Chinese characters)."""
-    total = round(HUMAN_TOTAL_LOW * (max(1, len(brief.bullets)) / REFERENCE_BULLETS) ** LENGTH_ELASTICITY)
-    return round(total * RESULTS_SHARE_LOW)
+    return round(round(HUMAN_TOTAL_LOW * _human_scale(brief)) * RESULTS_SHARE_LOW)
+
+
+def plans_floor(brief) -> int:
+    """The least 打算 of a real report with this many bullets runs to (Chinese characters)."""
+    return round(HUMAN_PLANS_LOW * _human_scale(brief))
+
+
+def direction_budget(brief, directions: int) -> tuple[int, int, int]:
+    """How an 打算 direction is topped up: (bar, extra answers, sentence limit), by top_up_factor; without a
+    target, higher where the usual 打算 of this many plan bullets and directions falls near its floor."""
+    factor = top_up_factor(brief)
+    plan_bullets = sum(b.role == ROLE_PLANS for b in brief.bullets)
+    usual = USUAL_PLAN_BULLET * plan_bullets + USUAL_DIRECTION * directions + USUAL_PLAN_FRAME
+    limit = DIRECTION_SENTENCES + factor // 2
+    if factor == 1 and usual < ROOMY_PLANS * plans_floor(brief):
+        return ROOMY_DIRECTION, 2, limit + 1
+    return DIRECTION_TOP_UP * factor, factor, limit
 
 
 def item_budget(brief) -> tuple[int, int, int]:
