@@ -260,6 +260,17 @@ def test_a_lead_looping_on_its_opening_word_keeps_one_such_clause(bullets_text):
     assert report.find(section.key).text.startswith("坚持青年需求，推动各项工作更加深入、广泛。一是")
 
 
+def test_a_later_sentence_of_an_item_that_is_only_its_means_goes():
+    """Bench case 01 (2026-12-02): "……完整率100%，有效提升了……水平。通过定期更新和维护数据。这不仅……"."""
+    from zongjie.writers.phrasing import no_new_work
+
+    bullet = "“智慧团建”系统信息录入完整率100%"
+    item = "“智慧团建”系统信息录入完整率100%，提升了信息化水平。通过定期更新和维护数据。团组织工作效率明显提高。"
+    assert no_new_work(item, [bullet]) == item.replace("通过定期更新和维护数据。", "")
+    kept = "“智慧团建”系统信息录入完整率100%。通过定期更新数据，团组织工作效率明显提高。"
+    assert no_new_work(kept, [bullet]) == kept
+
+
 def test_a_closing_left_with_only_its_means_goes():
     """Bench case 02 (2026-12-02): the closing came to "通过集中学习和参与“青年大学习”。" once what they achieved
     went; it ended the last item as a sentence without a verb."""

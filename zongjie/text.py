@@ -98,7 +98,7 @@ def drop_clauses(line: str, drop: Callable[[re.Match[str]], bool]) -> tuple[str,
 # ends on what was used, not on a verb (通过各种渠道广泛宣传。 stands). One holding a figure or a quoted name
 # stays (it may be a bullet's only mention of them).
 MEANS_ONLY = re.compile(r"^\s*(?:通过|经过)[^，,。！？；\d“]*(?:活动|工作|举措|措施|方式|形式|载体|平台|渠道|建设|学习|"
-                        r"培训|机制|手段|途径|努力)[。！？；]?\s*$")
+                        r"培训|机制|手段|途径|努力|数据|信息|系统|制度|资源)[。！？；]?\s*$")
 
 # A sentence that is only its purpose: "为提升青年网络素养。" once the clause it led into was dropped as an
 # echo (a held-out plan item, 2026-12-02). 为 + a verb only: "为青年办实事。" says who it is for.

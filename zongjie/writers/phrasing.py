@@ -6,7 +6,7 @@ import re
 
 from ..facts import extract_facts, wording_overlap
 from ..prune import drop_restatements, restates
-from ..text import CLAUSE_RE, PURPOSE_ONLY, cjk_only, drop_clauses, jaccard, sentences
+from ..text import CLAUSE_RE, MEANS_ONLY, PURPOSE_ONLY, cjk_only, drop_clauses, jaccard, sentences
 
 # A results sentence opening like this adds work to the bullet's; it stays only with the bullet's facts.
 ADD_ON = re.compile(r"^\s*(?:同时|此外|另外|与此同时|并且)[，,]?")
@@ -109,8 +109,9 @@ def no_new_work(text: str, bullets: list[str], *, keep_first: bool = True, promi
 
     parts = sentences(text)
     kept = parts[:1] if keep_first else []
-    # A later sentence that is only a purpose (为提升农村青年的归属感和幸福感。, bench case 01) says nothing done.
-    kept += [s for s in parts[len(kept):] if not new_work(s) and not PURPOSE_ONLY.match(s)]
+    # A later sentence that is only a purpose (为提升农村青年的归属感和幸福感。, bench case 01) or a means (通过定期
+    # 更新和维护数据。, bench case 01, 2026-12-02) says nothing done.
+    kept += [s for s in parts[len(kept):] if not new_work(s) and not PURPOSE_ONLY.match(s) and not MEANS_ONLY.match(s)]
     out = without_metric_claims(without_listings("".join(kept), bullets, facts), bullets, facts)
     # A lead cut down to its opening ("立足青年需求。", bench case 03) is debris, not a lead.
     return out if keep_first or len(cjk_only(out)) >= LEAST_LEAD else ""
