@@ -90,6 +90,17 @@ def test_a_sentence_left_with_only_its_means_goes():
         "a bullet's name stays, broken or not"
 
 
+def test_a_connective_left_on_its_own_goes():
+    """Held-out case 23 (2026-12-02): "二是……偏窄。究其原因。部分……" once the cause it led into went."""
+    from zongjie.text import drop_clauses
+
+    line = "“两新”组织团建覆盖面仍然偏窄。究其原因，主要是缺乏政策支持。部分单位团建存在短板。"
+    left = drop_clauses(line, lambda m: "政策支持" in m.group(0))[0]
+    assert left == "“两新”组织团建覆盖面仍然偏窄。部分单位团建存在短板。"
+    kept = "究其原因，主要是思想认识不到位。"
+    assert drop_clauses(kept + "开展讲座。", lambda m: "讲座" in m.group(0))[0] == kept
+
+
 def test_a_sentence_left_with_only_its_purpose_goes():
     """A held-out plan item (2026-12-02) ended "为提升青年网络素养。" once the clause it led into went."""
     from zongjie.text import drop_clauses

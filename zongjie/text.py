@@ -108,11 +108,17 @@ PURPOSE_ONLY = re.compile(r"^\s*(?!.*(?:开展|组织|举办|召开|建立|实�
                           r"[^，,。！？；\d“]{0,16}[。！？；]?\s*$")
 
 
+# A connective left on its own once what it led into went: "究其原因。" in a 问题 item (held-out case 23,
+# 2026-12-02).
+DANGLING = re.compile(r"^\s*(?:究其原因|具体而言|具体来说|主要表现在|具体表现在|其中|此外|同时|另外|一方面|另一方面|"
+                      r"总之)[，,：:]?[。！？；]?\s*$")
+
+
 def _unpaired(match: re.Match[str]) -> str:
     """A sentence without a 不仅 that pairs with nothing: "这一举措不仅提升了学员的安全素养。" once its 还……
     clause was dropped (bench case 07); none at all where only a 通过…… clause is left (a held-out case)."""
     sentence = match.group(0)
-    if MEANS_ONLY.match(sentence) or PURPOSE_ONLY.match(sentence):
+    if MEANS_ONLY.match(sentence) or PURPOSE_ONLY.match(sentence) or DANGLING.match(sentence):
         return ""
     if "不仅" in sentence and not re.search(r"不仅.*?[，,](?:而且|并且|还|也|更|同时)", sentence):
         return sentence.replace("不仅", "", 1)
