@@ -92,3 +92,15 @@ def test_a_group_that_fits_no_other_theme_merges_under_a_headline_of_both():
     merged = next(s for s in subsections if any("防汛" in b.bullet(i).text for i in s.bullet_ids))
     assert merged.heading == "压实工作责任，彰显青春担当作为"
     assert [len(p) for p in merged.heading.split("，")] == [6, 8]
+
+
+def test_the_longer_keyword_decides_the_theme():
+    """Held-out cases 23 and 21 (2026-12-02): 建成“青年之家”阵地4个 went to 加强舆论引导 on 阵地, and 举办青年技能
+    比武3场 to 聚焦青年需求 on 技能, a tie the earlier theme won."""
+    from zongjie.model import Bullet
+    from zongjie.outline import theme_of
+
+    themes, fallback = load_themes()
+    assert theme_of(Bullet("B1", "建成“青年之家”阵地4个"), themes, fallback).id == "service"
+    assert theme_of(Bullet("B2", "举办青年技能比武3场，参赛青年职工240人"), themes, fallback).id == "innovation"
+    assert theme_of(Bullet("B3", "加强团属新媒体阵地管理"), themes, fallback).id == "publicity"

@@ -59,11 +59,14 @@ def make_title(brief: Brief) -> str:
 
 
 def _hits(bullet: Bullet, theme: Theme) -> int:
-    return sum(bullet.text.count(k) for k in theme.keywords)
+    """Keyword hits weighted by length: the longer keyword is the more specific. Counted once each,
+    建成“青年之家”阵地4个 went to 舆论引导 on 阵地 and 青年技能比武 to 服务青年 on 技能 (held-out cases 23 and 21,
+    2026-12-02), ahead of 青年之家 and 技能比武."""
+    return sum(bullet.text.count(k) * len(k) for k in theme.keywords)
 
 
 def theme_of(bullet: Bullet, themes: tuple[Theme, ...], fallback: Theme) -> Theme:
-    """Most keyword hits wins; ties go to the earlier theme, which the table orders by priority."""
+    """Most keyword hits (_hits) wins; ties go to the earlier theme, which the table orders by priority."""
     best, best_hits = fallback, 0
     for theme in themes:
         hits = _hits(bullet, theme)
