@@ -18,9 +18,11 @@ def brief_of(text):
 
 @pytest.fixture
 def usual_budget(monkeypatch):
-    """Items topped up as in a report of usual size (writers.length.item_budget), for tests of something
-    else on the 8-bullet fixture, which is small enough to get a higher bar."""
+    """Items and directions topped up as in a report of usual size (writers.length.item_budget and
+    direction_budget), for tests of something else on the 8-bullet fixture, which is small enough to get
+    a higher bar for items and a lower one for directions."""
     monkeypatch.setattr("zongjie.writers.length.ROOMY_NEED", float("inf"))
+    monkeypatch.setattr("zongjie.writers.length.TIGHT_PLANS", float("inf"))
 
 
 def test_small_reports_top_up_items_further_and_the_floor_matches_the_bench():
@@ -44,7 +46,7 @@ def test_small_reports_top_up_items_further_and_the_floor_matches_the_bench():
 def test_large_reports_top_up_directions_further(monkeypatch, roomy):
     """Bench cases 08 and 03 (16 and 20 bullets): 打算 plans on at most five themes, and came to 506–661
     and 677–697 against floors of 580 and 679. Where the usual 打算 falls near its floor, directions get
-    a higher bar from a second extra answer; the floor is the bench's."""
+    a higher bar from a second extra answer; the floor is the bench's. Near its ceiling, a lower bar."""
     from bench.metrics import length_ranges
     from zongjie.outline import build_outline
     from zongjie.writers.compact import plan_directions
@@ -61,8 +63,12 @@ def test_large_reports_top_up_directions_further(monkeypatch, roomy):
     brief = brief_of(text)
     assert plans_floor(brief) == length_ranges(len(brief.bullets), "工作总结").plans[0]
     assert direction_budget(brief, 5) == (130, 2, DIRECTION_SENTENCES + 1)
-    assert direction_budget(brief_of("开展主题团日活动30场\n问题：形式单一\n计划：培训2期"), 2) == \
-        (DIRECTION_TOP_UP, 1, DIRECTION_SENTENCES)
+    usual = brief_of("\n".join(f"开展{kinds[n % 5]}{n + 2}场" for n in range(10)) + "\n问题：形式单一\n计划：培训2期")
+    assert direction_budget(usual, 5) == (DIRECTION_TOP_UP, 1, DIRECTION_SENTENCES)
+    # Bench case 15 (6 bullets, four themes): 打算 came to 561–601 against a ceiling of 511.
+    small = brief_of("全乡团员137名,团支部9个\n“青年大学习”参学率88%\n返乡青年创办合作社3家\n服务农户百余户\n"
+                     "问题：留乡团员不足三分之一\n计划：2024年新建乡级“青年之家”1个")
+    assert direction_budget(small, 4) == (70, 1, DIRECTION_SENTENCES - 1)
     if not roomy:
         monkeypatch.setattr("zongjie.writers.length.ROOMY_PLANS", 0)
     report = build_outline(brief)
@@ -620,7 +626,7 @@ def test_a_short_direction_is_topped_up_from_a_second_answer(bullets_text):
     assert section.text.count("推动各项举措落地见效，让青年真正受益") == 1, "added once, then said already"
 
 
-def test_a_direction_of_three_sentences_under_100_characters_gets_a_fourth(bullets_text):
+def test_a_direction_of_three_sentences_under_100_characters_gets_a_fourth(bullets_text, usual_budget):
     """Bench cases 02, 06, 08, 12: 打算 ran 3–22 % under the human lower bound with three sentences and a
     70-character bar."""
     # Each its own (prune cuts repeats), and the later sentences not the direction's words again (an echo):

@@ -54,6 +54,12 @@ USUAL_PLAN_BULLET, USUAL_DIRECTION, USUAL_PLAN_FRAME = 70, 90, 120
 # Below ROOMY_PLANS × the floor, directions are topped up to ROOMY_DIRECTION, from a second extra answer.
 ROOMY_PLANS = 1.2
 ROOMY_DIRECTION = 130
+# Above TIGHT_PLANS × the human ceiling (1,150 at REFERENCE_BULLETS, scaled), directions are not topped up past
+# TIGHT_DIRECTION: a small report still plans on each of its themes, and 打算 of bench case 15 (6 bullets,
+# four themes, ceiling 511) came to 561–601, longer than its part 一, in generic sentences.
+HUMAN_PLANS_HIGH = 1150
+TIGHT_PLANS = 0.95
+TIGHT_DIRECTION = 70
 GROW = 1.12
 STRETCH = 1.3  # case 12 at 1.3 × usual came to 1.09 × usual with factor 2: 16 % short
 
@@ -97,13 +103,16 @@ def plans_floor(brief) -> int:
 
 def direction_budget(brief, directions: int) -> tuple[int, int, int]:
     """How an 打算 direction is topped up: (bar, extra answers, sentence limit), by top_up_factor; without a
-    target, higher where the usual 打算 of this many plan bullets and directions falls near its floor."""
+    target, higher where the usual 打算 of this many plan bullets and directions falls near its floor,
+    lower where it comes near its ceiling."""
     factor = top_up_factor(brief)
     plan_bullets = sum(b.role == ROLE_PLANS for b in brief.bullets)
     usual = USUAL_PLAN_BULLET * plan_bullets + USUAL_DIRECTION * directions + USUAL_PLAN_FRAME
     limit = DIRECTION_SENTENCES + factor // 2
     if factor == 1 and usual < ROOMY_PLANS * plans_floor(brief):
         return ROOMY_DIRECTION, 2, limit + 1
+    if factor == 1 and usual > TIGHT_PLANS * HUMAN_PLANS_HIGH * _human_scale(brief):
+        return TIGHT_DIRECTION, 1, limit - 1
     return DIRECTION_TOP_UP * factor, factor, limit
 
 
