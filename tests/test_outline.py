@@ -104,3 +104,14 @@ def test_the_longer_keyword_decides_the_theme():
     assert theme_of(Bullet("B1", "建成“青年之家”阵地4个"), themes, fallback).id == "service"
     assert theme_of(Bullet("B2", "举办青年技能比武3场，参赛青年职工240人"), themes, fallback).id == "innovation"
     assert theme_of(Bullet("B3", "加强团属新媒体阵地管理"), themes, fallback).id == "publicity"
+
+
+def test_a_sizheng_lecture_is_thought_guidance_not_innovation():
+    """Held-out case 22 (2026-12-02): 举办“思政第二课堂”讲座11场 went to 激发创新活力 on 第二课堂 (4 characters
+    against 讲座's 2), under a headline about 建功立业."""
+    from zongjie.model import Bullet
+    from zongjie.outline import theme_of
+
+    themes, fallback = load_themes()
+    assert theme_of(Bullet("B1", "举办“思政第二课堂”讲座11场，听众约三分之一为新生"), themes, fallback).id == "ideology"
+    assert theme_of(Bullet("B2", "推行“第二课堂成绩单”，开展科技创新竞赛5项"), themes, fallback).id == "innovation"
