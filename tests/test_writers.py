@@ -285,6 +285,41 @@ def test_a_sentence_opening_with_shi_gets_its_subject():
     assert bare_joined("是否参加由青年自主决定。") == "是否参加由青年自主决定。"
 
 
+def test_a_means_on_its_own_and_a_subjectless_effect_join_the_sentence_they_belong_to():
+    """Held-out case 22 (2026-12-02): "……阅读量逾32万次。通过推送高质量的团建信息和活动预告。为青年提供了丰富的
+    信息来源。" and, in a 问题 item, "……质量参差不齐。影响了青年的阅读体验和学习效果。"."""
+    from zongjie.writers.phrasing import bare_joined
+
+    item = "发布推文210篇，阅读量逾32万次。通过推送高质量的团建信息和活动预告。为青年提供了丰富的信息来源。"
+    joined = "发布推文210篇，阅读量逾32万次。通过推送高质量的团建信息和活动预告，为青年提供了丰富的信息来源。"
+    assert bare_joined(item) == joined
+    problem = "校园网络阵地内容供给质量参差不齐。影响了青年的阅读体验和学习效果。"
+    assert bare_joined(problem) == "校园网络阵地内容供给质量参差不齐，影响了青年的阅读体验和学习效果。"
+    # A means with its own main clause stands, and so does the sentence after it.
+    whole = "通过定期排查，及时处置不良信息。团干部的网络安全意识明显增强。"
+    assert bare_joined(whole) == whole
+
+
+def test_a_stray_ye_and_a_means_before_another_means_go():
+    """Held-out case 23 (2026-12-02): "参与单身青年380人。也增强了青年对团组织的信任感。" (its 不仅 half was cut) and
+    "……安全意识。通过现场讲解和互动问答。经过扎实工作，……" (a means on its own before the closing's own means)."""
+    from zongjie.writers.phrasing import bare_joined
+
+    assert bare_joined("举办青年联谊交友活动3场，参与单身青年380人。也增强了青年对团组织的信任感。") == \
+        "举办青年联谊交友活动3场，参与单身青年380人，增强了青年对团组织的信任感。"
+    assert bare_joined("活动提高了学生的安全意识。通过现场讲解和互动问答。经过扎实工作，切实加强青少年的保护。") == \
+        "活动提高了学生的安全意识。经过扎实工作，切实加强青少年的保护。"
+    assert bare_joined("也就是说，这很好。") == "也就是说，这很好。"
+
+
+def test_a_plan_loses_a_purpose_left_on_its_own():
+    """Held-out case 23 (2026-12-02): "一是明年计划新建“青年之家”2个。为了更好地服务青年。"."""
+    from zongjie.writers.phrasing import plan_written_up
+
+    plan = "明年计划新建“青年之家”2个"
+    assert plan_written_up(f"{plan}。为了更好地服务青年。", plan) == f"{plan}。"
+
+
 def test_a_closing_left_with_only_its_means_goes():
     """Bench case 02 (2026-12-02): the closing came to "通过集中学习和参与“青年大学习”。" once what they achieved
     went; it ended the last item as a sentence without a verb."""
@@ -853,6 +888,19 @@ def test_a_problem_keeps_no_tacked_on_remedy_and_a_lead_echoing_its_headline_goe
         "【成效】": "通过网上宣传，团组织影响力扩大。"}))
     Drafter(chat=chat, compact=True).draft_section(report, brief, key)
     assert report.find(key).text.startswith("团区委微信公众号上半年发布推文120篇"), report.find(key).text
+
+
+def test_a_problem_lays_no_cause_on_others_that_nobody_gave(bullets_text):
+    """Bench case 15 (2026-12-02): "究其原因，主要是缺乏上级的政策支持和资金投入。" under a problem that said nothing
+    of 政策 or 资金. The unit's own causes stay, and the cause sentence goes when nothing else is left of it."""
+    problem = "部分基层团组织理论学习形式单一，吸引力不强。"
+    answer = f"{problem}究其原因，一方面是活动设计单一，另一方面是缺乏上级的政策支持。"
+    report, _brief = draft_problems(bullets_text, answer)
+    text = report.find("s2").text
+    assert "究其原因，一方面是活动设计单一。" in text and "政策" not in text, text
+    report, _brief = draft_problems(bullets_text, f"{problem}究其原因，主要是缺乏资金投入。")
+    text = report.find("s2").text
+    assert problem in text and "原因" not in text and "资金" not in text, text
 
 
 def test_a_plan_answer_that_lost_the_bullets_figures_is_led_by_the_bullet(bullets_text):
