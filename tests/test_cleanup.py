@@ -277,3 +277,16 @@ def test_a_clause_with_an_english_word_no_bullet_has_goes():
     assert without_foreign_words(text, "召开专题会议2次") == "召开专题会议2次。确保责任落实。"
     own = "排查QQ群31个，规范APP管理。"
     assert without_foreign_words(own, "排查村级团属微信群、QQ群31个；规范app管理") == own
+
+
+def test_a_service_nobody_reported_goes_with_its_sentence():
+    """Held-out cases 21 and 23 (2026-12-02): "许多青年在求职过程中得到了专业指导和职业规划建议" after a 招聘会
+    bullet, and in 打算 "提供心理辅导、法律咨询等服务，帮助他们解决实际问题". A bullet that names the service
+    backs it."""
+    fair = "组织青年人才招聘会2场，提供岗位900余个，达成意向210人"
+    item = f"{fair}。许多青年在求职过程中得到了专业指导和职业规划建议。活动拓宽了青年的求职渠道。"
+    assert drop_unbacked(item, [fair]) == f"{fair}。活动拓宽了青年的求职渠道。"
+    direction = "深化志愿服务。提供心理辅导、法律咨询等服务，帮助他们解决实际问题。"
+    assert drop_unbacked(direction, []) == "深化志愿服务。"
+    given = "开展青年心理健康讲座6场，提供心理咨询120人次"
+    assert drop_unbacked(f"{given}。心理咨询帮助青年缓解了压力。", [given]) == f"{given}。心理咨询帮助青年缓解了压力。"

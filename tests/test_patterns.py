@@ -27,12 +27,14 @@ def test_a_phrase_is_a_whole_clause_opening_with_a_verb_and_naming_nothing():
 
 
 def test_pick_keeps_what_is_on_topic_and_not_yet_said():
-    passages = ["形成正确的就业观，构建清朗网络空间，搭建合作平台。", "拓宽就业渠道，加强就业指导。"]
+    passages = ["形成正确的就业观，构建清朗网络空间，搭建合作平台。", "拓宽就业渠道，提升就业服务质量。"]
     topic = "服务青年就业创业 举办招聘会3场"
     assert pick(passages, topic, said="") == ["形成正确的就业观", "拓宽就业渠道"], \
         "off-topic phrases (网络空间, 合作平台) are skipped; best passage first"
-    assert pick(passages, topic, said="……着力拓宽就业渠道，……") == ["形成正确的就业观", "加强就业指导"], \
+    assert pick(passages, topic, said="……着力拓宽就业渠道，……") == ["形成正确的就业观", "提升就业服务质量"], \
         "a phrase the report already says is not offered again"
+    assert pick(["拓宽就业渠道，加强就业指导。"], topic, said="拓宽就业渠道") == [], \
+        "nor one naming a service no bullet gave (就业指导 under a 招聘会)"
     assert "拓宽就业渠道" not in pick(passages, topic, said="", avoid=["拓宽就业渠道，助力青年成长"]), \
         "nor one the headline says: the lead would say its headline again"
 
