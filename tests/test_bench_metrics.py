@@ -309,4 +309,5 @@ def test_a_formula_with_a_character_either_side_is_no_copy():
 
     brief = make_brief("开展主题团日活动30场", "共青团某某镇委员会", "2023年", "工作总结")
     assert own_words("平新时代中国特色社会主义思想的", brief)
+    assert own_words("为实现中华民族伟大复兴而奋斗", brief), "the Party's goal is a formula, not a copy"
     assert not own_words("团结带领广大团员青年扎实推进各项", brief)
