@@ -115,3 +115,14 @@ def test_a_sizheng_lecture_is_thought_guidance_not_innovation():
     themes, fallback = load_themes()
     assert theme_of(Bullet("B1", "举办“思政第二课堂”讲座11场，听众约三分之一为新生"), themes, fallback).id == "ideology"
     assert theme_of(Bullet("B2", "推行“第二课堂成绩单”，开展科技创新竞赛5项"), themes, fallback).id == "innovation"
+
+
+def test_a_keyword_inside_a_longer_one_counts_once():
+    """Bench case 16 (2026-12-02): 召开团干部意识形态工作专题培训会2次 went to 夯实组织建设 on 团干部 + 团干 (5)
+    against 意识形态 (4)."""
+    from zongjie.model import Bullet
+    from zongjie.outline import theme_of
+
+    themes, fallback = load_themes()
+    assert theme_of(Bullet("B1", "召开团干部意识形态工作专题培训会2次"), themes, fallback).id == "duty"
+    assert theme_of(Bullet("B2", "举办团干部培训班2期，培训团干部80人次"), themes, fallback).id == "organization"

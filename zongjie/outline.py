@@ -61,8 +61,10 @@ def make_title(brief: Brief) -> str:
 def _hits(bullet: Bullet, theme: Theme) -> int:
     """Keyword hits weighted by length: the longer keyword is the more specific. Counted once each,
     建成“青年之家”阵地4个 went to 舆论引导 on 阵地 and 青年技能比武 to 服务青年 on 技能 (held-out cases 23 and 21,
-    2026-12-02), ahead of 青年之家 and 技能比武."""
-    return sum(bullet.text.count(k) * len(k) for k in theme.keywords)
+    2026-12-02), ahead of 青年之家 and 技能比武. A keyword inside another that hits counts once, as the longer:
+    团干部 and 团干 both hit 召开团干部意识形态工作专题培训会2次 and outweighed 意识形态 (bench case 16)."""
+    hit = [k for k in theme.keywords if k in bullet.text]
+    return sum(bullet.text.count(k) * len(k) for k in hit if not any(k != o and k in o for o in hit))
 
 
 def theme_of(bullet: Bullet, themes: tuple[Theme, ...], fallback: Theme) -> Theme:
