@@ -1134,3 +1134,15 @@ def test_a_plan_bullet_gets_no_time_or_work_it_did_not_give():
     assert plan_written_up(f"通过{meets}。邀请专家。", meets).startswith(f"{meets}。"), "a user's try: 通过 + the plan"
     assert plan_written_up("三季度举办青年干部培训班1期。", "三季度举办青年干部培训班1期").startswith("三季度"), \
         "the bullet's own time stays"
+
+
+def test_a_direction_sets_no_figure():
+    """Bench case 03 with a target of 3,000 (2026-12-02): "……，确保活动覆盖率达到100%，……" in an 打算 direction,
+    backed in the fact check only by an unrelated bullet's 团费收缴率100%."""
+    from zongjie.writers.echoes import direction_clean
+
+    clean = direction_clean(["“智慧团建”团费收缴率100%"], "2023年")
+    text = "提升青少年的法律意识和安全防范能力，确保活动覆盖率达到100%，进一步强化对青少年的引导和教育。"
+    assert clean(text) == "提升青少年的法律意识和安全防范能力，进一步强化对青少年的引导和教育。"
+    plain = "持续深化“青年大学习”，五四期间引导青年坚定理想信念。"
+    assert clean(plain) == plain
