@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.actions import run_pending
+from ui.actions import brief_now, run_pending
 from ui.export import downloads
 from ui.gather import gather_step
 from ui.guard import refuse_foreign_host, refuse_public_address
@@ -20,7 +20,7 @@ from ui.safe import md
 from ui.sections import section_editor
 from ui.sidebar import sidebar
 from ui.signin import require_sign_in
-from ui.state import current_brief, get_store, load_draft, new_draft, notice, proofread, show_record
+from ui.state import get_store, load_draft, new_draft, notice, proofread, show_record
 from zongjie.brief import BriefError, brief_warnings
 from zongjie.errors import UserError
 from zongjie.settings import disable_tracing
@@ -83,7 +83,7 @@ def page() -> None:
         st.info("填写单位、时段和要点后，点“生成提纲”先调整结构，或直接点“起草全文”。")
         return
     try:
-        brief = current_brief()
+        brief = brief_now()  # with the target length the user set, which a warning may be about
     except BriefError:
         brief = None
     for warning in brief_warnings(brief) if brief else []:

@@ -358,3 +358,21 @@ def test_full_width_digits_survive_the_pipeline_as_typed():
     assert brief.bullets[0].text == "开展主题团日活动３０余场，覆盖４５６０名团员青年"  # not normalised
     assert "３０余场" in text
     assert not [i for s in report.all_sections() for i in s.issues]
+
+
+def test_a_target_far_above_what_the_bullets_make_is_flagged_before_drafting():
+    """Asked for 3,000 characters, 18 and 20 bullets came to 2,157 and 2,361 on the embedded model
+    (2026-12-02): the user hears it before the wait, not from a short draft after it."""
+    from zongjie.brief import REACH
+    from zongjie.writers.length import usual_length
+
+    lines = [f"开展主题团日活动{n}场，覆盖团员{n * 30}名" for n in range(1, 19)] + ["问题：团干部多为兼职"]
+    brief = make_brief("\n".join(lines), "共青团某某县委员会", "2024年", "工作总结")
+    usual = usual_length(brief)
+    brief.target_chars = round(usual * (REACH + 0.2))
+    (note,) = [w for w in brief_warnings(brief) if "目标约" in w]
+    assert f"约 {usual} 字" in note and "补充工作要点" in note
+    brief.target_chars = round(usual * REACH)
+    assert not [w for w in brief_warnings(brief) if "目标约" in w]
+    brief.target_chars = None
+    assert not [w for w in brief_warnings(brief) if "目标约" in w]
