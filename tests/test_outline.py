@@ -126,3 +126,5 @@ def test_a_keyword_inside_a_longer_one_counts_once():
     themes, fallback = load_themes()
     assert theme_of(Bullet("B1", "召开团干部意识形态工作专题培训会2次"), themes, fallback).id == "duty"
     assert theme_of(Bullet("B2", "举办团干部培训班2期，培训团干部80人次"), themes, fallback).id == "organization"
+    # A user's try (2026-12-02): a hospital's 临床技能竞赛 went to 聚焦青年需求 on 技能.
+    assert theme_of(Bullet("B3", "举办青年医师临床技能竞赛1次，参赛青年医师96人"), themes, fallback).id == "innovation"

@@ -903,6 +903,10 @@ def test_a_problem_lays_no_cause_on_others_that_nobody_gave(bullets_text):
     report, _brief = draft_problems(bullets_text, f"{problem}究其原因，主要是缺乏资金投入。")
     text = report.find("s2").text
     assert problem in text and "原因" not in text and "资金" not in text, text
+    # A user's try (2026-12-02): a hospital's problem laid on 医疗资源分配, then a remedy for it.
+    answer = f"{problem}究其原因，主要是医疗资源分配不均衡，工作压力较大。为此，需要优化医疗资源配置，提高服务效率。"
+    text = draft_problems(bullets_text, answer)[0].find("s2").text
+    assert "究其原因，工作压力较大。" in text and "资源" not in text and "为此" not in text, text
 
 
 def test_a_plan_answer_that_lost_the_bullets_figures_is_led_by_the_bullet(bullets_text):

@@ -82,15 +82,21 @@ def echoless(own: list[str], before: list[str] = ()):
 # Real reports look for causes in their own work (与时俱进的动力不足, 研究得还不够深入, corpus 000); one laid on a
 # 政府, 上级 or 家长 is a claim about them that nobody reported. Only in the sentence that gives the cause.
 CAUSE = re.compile(r"原因|由于|归因|根源")
-OUTSIDE = re.compile(r"政策|资金|经费|财政|上级|政府|社会各界|社会力量|家庭|家长|外部|客观")
+# 资源分配: "主要是医疗资源分配不均衡" for a hospital's 青年医护 too busy for 团 activities (a user's try, 2026-12-02).
+OUTSIDE = re.compile(r"政策|资金|经费|财政|上级|政府|社会各界|社会力量|家庭|家长|外部|客观|资源分配|资源配置")
+# A remedy in a 问题 item: "为此，需要优化医疗资源配置，提高医疗服务效率。" (the same try). What is to be done
+# belongs in 三、下一步工作打算, where the measures answer each problem.
+REMEDY = re.compile(r"^\s*(?:为此|对此|因此|今后)[，,]?(?:需要|要|应当?|必须|将)")
 
 
 def without_outside_causes(text: str, own: list[str]) -> str:
     """`text` (a 问题 item) without the clauses of a cause sentence (CAUSE) that blame others (OUTSIDE),
-    unless the bullet `own` names that too."""
+    unless the bullet `own` names that too, and without a remedy (REMEDY)."""
     given = "".join(own)
     out = []
     for sentence in sentences(text):
+        if REMEDY.match(sentence):
+            continue
         if CAUSE.search(sentence):
             sentence = drop_clauses(sentence, lambda m: any(
                 w not in given for w in OUTSIDE.findall(m.group(0))))[0]
