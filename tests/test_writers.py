@@ -907,6 +907,14 @@ def test_a_problem_lays_no_cause_on_others_that_nobody_gave(bullets_text):
     answer = f"{problem}究其原因，主要是医疗资源分配不均衡，工作压力较大。为此，需要优化医疗资源配置，提高服务效率。"
     text = draft_problems(bullets_text, answer)[0].find("s2").text
     assert "究其原因，工作压力较大。" in text and "资源" not in text and "为此" not in text, text
+    answer = (f"{problem}这是当前亟待解决的问题。一方面，需要调整工作安排，确保资源合理分配；另一方面，可以探索通过"
+              "志愿服务等方式提供参与机会。")
+    text = draft_problems(bullets_text, answer)[0].find("s2").text
+    assert "亟待解决" in text and "一方面" not in text and "探索" not in text, text
+    from zongjie.writers.echoes import without_outside_causes
+
+    for plain in ("要素保障还不够充分，应急处置能力较弱。", "将近一半团员长期在外务工，组织生活难以正常开展。"):
+        assert without_outside_causes(plain, [problem]) == plain
 
 
 def test_a_plan_answer_that_lost_the_bullets_figures_is_led_by_the_bullet(bullets_text):

@@ -13,7 +13,7 @@ import re
 from functools import partial
 
 from ..facts import extract_facts
-from ..text import cjk_only, drop_clauses, sentences
+from ..text import CLAUSE_RE, cjk_only, drop_clauses, sentences
 from .phrasing import plan_written_up, untimed, without_listings
 
 # Chinese characters in a row that a later clause shares with the paragraph before it: said again. At 6,
@@ -84,9 +84,11 @@ def echoless(own: list[str], before: list[str] = ()):
 CAUSE = re.compile(r"原因|由于|归因|根源")
 # 资源分配: "主要是医疗资源分配不均衡" for a hospital's 青年医护 too busy for 团 activities (a user's try, 2026-12-02).
 OUTSIDE = re.compile(r"政策|资金|经费|财政|上级|政府|社会各界|社会力量|家庭|家长|外部|客观|资源分配|资源配置")
-# A remedy in a 问题 item: "为此，需要优化医疗资源配置，提高医疗服务效率。" (the same try). What is to be done
-# belongs in 三、下一步工作打算, where the measures answer each problem.
-REMEDY = re.compile(r"^\s*(?:为此|对此|因此|今后)[，,]?(?:需要|要|应当?|必须|将)")
+# A remedy in a 问题 item: "为此，需要优化医疗资源配置，提高医疗服务效率。", "一方面，需要调整工作安排……；另一方面，
+# 可以探索……" (the same try, twice). What is to be done belongs in 三、下一步工作打算, where the measures answer
+# each problem. A clause opening so makes the sentence a remedy (not 要素保障不足, 应急处置能力弱, 将近一半).
+REMEDY = re.compile(r"^\s*(?:(?:一方面|另一方面|为此|对此|因此|今后|同时)[，,]?)?"
+                    r"(?:需要|要(?![素求点害件])|应(?:当|该)?(?![急对用变答])|必须|可以|将(?!近))")
 
 
 def without_outside_causes(text: str, own: list[str]) -> str:
@@ -95,7 +97,7 @@ def without_outside_causes(text: str, own: list[str]) -> str:
     given = "".join(own)
     out = []
     for sentence in sentences(text):
-        if REMEDY.match(sentence):
+        if any(REMEDY.match(c) for c in CLAUSE_RE.findall(sentence)):
             continue
         if CAUSE.search(sentence):
             sentence = drop_clauses(sentence, lambda m: any(
