@@ -23,6 +23,7 @@ def usual_budget(monkeypatch):
     a higher bar for items and a lower one for directions."""
     monkeypatch.setattr("zongjie.writers.length.ROOMY_NEED", float("inf"))
     monkeypatch.setattr("zongjie.writers.length.TIGHT_PLANS", float("inf"))
+    monkeypatch.setattr("zongjie.writers.length.OVER_PLANS", float("inf"))
 
 
 def test_small_reports_top_up_items_further_and_the_floor_matches_the_bench():
@@ -69,6 +70,10 @@ def test_large_reports_top_up_directions_further(monkeypatch, roomy):
     small = brief_of("全乡团员137名,团支部9个\n“青年大学习”参学率88%\n返乡青年创办合作社3家\n服务农户百余户\n"
                      "问题：留乡团员不足三分之一\n计划：2024年新建乡级“青年之家”1个")
     assert direction_budget(small, 4) == (70, 1, DIRECTION_SENTENCES - 1)
+    # ... and 528–539 with that alone: it plans on one theme fewer. A usual report keeps all of them.
+    from zongjie.writers.length import directions_wanted
+
+    assert directions_wanted(small, 4) == 3 and directions_wanted(usual, 5) == 5 and directions_wanted(brief, 5) == 5
     if not roomy:
         monkeypatch.setattr("zongjie.writers.length.ROOMY_PLANS", 0)
     report = build_outline(brief)
@@ -608,7 +613,7 @@ def test_a_short_plan_bullet_is_topped_up_from_a_second_answer(bullets_text):
     assert section.text.count("网评员50名") == 1
 
 
-def test_few_themes_get_a_self_building_direction_many_do_not(bullets_text):
+def test_few_themes_get_a_self_building_direction_many_do_not(bullets_text, usual_budget):
     """Three results subsections left 打算 of bench cases 02 and 06 short; real 打算 end on 加强自身建设."""
     few = "五四期间开展主题团日活动30余场\n上半年发展新团员35名\n计划：举办青年干部培训班2期"
     for text, wanted in ((few, True), (bullets_text, False)):

@@ -29,7 +29,7 @@ from ..vocab import ROLE_OPENING, ROLE_PLANS, ROLE_PROBLEMS, ROLE_RESULTS
 from . import SectionJob
 from .echoes import direction_clean, echoless, listless, plan_clean, without_echoes, without_figure_stubs
 from .framing import PLAN_CLOSINGS, PLAN_INTROS, PROBLEM_CLOSINGS, PROBLEM_INTROS, frame_for, framed, subsection_text
-from .length import MAX_DIRECTIONS, direction_budget, item_budget, top_up_factor
+from .length import MAX_DIRECTIONS, direction_budget, directions_wanted, item_budget, top_up_factor
 from .phrasing import ADD_ON, LEADING_MEANS, bare_joined, gist, no_new_work, said_already, standing_lead, topped_up
 
 log = logging.getLogger(__name__)
@@ -235,6 +235,7 @@ class CompactWriter:
             answers.append(self._top_up(job, ask(), ask, [bullet.text], PLAN_TOP_UP * factor, PLAN_SENTENCES,
                                         factor, plan_clean(bullet.text, echoless([bullet.text]))))
         directions = plan_directions(job.report, limit=MAX_DIRECTIONS + (2 if factor > 1 else 0), brief=job.brief)
+        directions = directions[:directions_wanted(job.brief, len(directions))]
         bar, rounds, limit = direction_budget(job.brief, len(directions))
         for direction, bullets in directions:
             if job.should_stop():

@@ -60,6 +60,8 @@ ROOMY_DIRECTION = 130
 HUMAN_PLANS_HIGH = 1150
 TIGHT_PLANS = 0.95
 TIGHT_DIRECTION = 70
+# Above OVER_PLANS × that ceiling, 打算 plans on one theme fewer (directions_wanted).
+OVER_PLANS = 1.0
 GROW = 1.12
 STRETCH = 1.3  # case 12 at 1.3 × usual came to 1.09 × usual with factor 2: 16 % short
 
@@ -114,6 +116,16 @@ def direction_budget(brief, directions: int) -> tuple[int, int, int]:
     if factor == 1 and usual > TIGHT_PLANS * HUMAN_PLANS_HIGH * _human_scale(brief):
         return TIGHT_DIRECTION, 1, limit - 1
     return DIRECTION_TOP_UP * factor, factor, limit
+
+
+def directions_wanted(brief, directions: int) -> int:
+    """How many of `directions` themes 打算 plans on: one fewer, without a target, where the usual 打算 would
+    pass the human ceiling even topped up tightly. Bench case 15 (6 bullets, four themes, ceiling 511) came to
+    528–539 with TIGHT_DIRECTION alone, in the generic sentences four themes need; the only case over 1.0."""
+    plan_bullets = sum(b.role == ROLE_PLANS for b in brief.bullets)
+    usual = USUAL_PLAN_BULLET * plan_bullets + USUAL_DIRECTION * directions + USUAL_PLAN_FRAME
+    over = usual > OVER_PLANS * HUMAN_PLANS_HIGH * _human_scale(brief)
+    return directions - 1 if top_up_factor(brief) == 1 and over and directions > 2 else directions
 
 
 def item_budget(brief) -> tuple[int, int, int]:
