@@ -151,6 +151,18 @@ def test_15_5_preview_tab_counts_characters_against_the_target(bullets_text):
     assert any("共青团某某区委员会" in m.value for m in preview.markdown)
 
 
+def test_a_target_far_above_the_bullets_is_flagged_on_the_page(bullets_text):
+    """The page's warnings see the target length the user set (brief_now, not current_brief): asked for
+    5,000 characters on 8 bullets, the user is told the draft will likely fall short."""
+    at = fill(start(), bullets_text)
+    at.text_input(key="target").set_value("5000")
+    at.run()
+    button(at, "起草全文").click()
+    at.run()
+    notes = [c.value for c in at.caption if "目标约 5000 字" in c.value]
+    assert notes and "补充工作要点" in notes[0], [c.value for c in at.caption]
+
+
 # ---- 15.6: undo steps back, 恢复此版, delete confirmation, draft names ---------------------------------------
 def test_15_6_undo_steps_back_and_restore_any_version(bullets_text):
     at = drafted(bullets_text)
