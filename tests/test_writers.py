@@ -916,6 +916,9 @@ def test_a_problem_lays_no_cause_on_others_that_nobody_gave(bullets_text):
               "志愿服务等方式提供参与机会。")
     text = draft_problems(bullets_text, answer)[0].find("s2").text
     assert "亟待解决" in text and "一方面" not in text and "探索" not in text, text
+    answer = f"{problem}为了解决这一问题，建议加强与医护人员的沟通和协调。部分团员参与不积极。"
+    text = draft_problems(bullets_text, answer)[0].find("s2").text
+    assert "建议" not in text and "部分团员参与不积极" in text, text
     from zongjie.writers.echoes import without_outside_causes
 
     for plain in ("要素保障还不够充分，应急处置能力较弱。", "将近一半团员长期在外务工，组织生活难以正常开展。"):

@@ -87,8 +87,10 @@ OUTSIDE = re.compile(r"政策|资金|经费|财政|上级|政府|社会各界|�
 # A remedy in a 问题 item: "为此，需要优化医疗资源配置，提高医疗服务效率。", "一方面，需要调整工作安排……；另一方面，
 # 可以探索……" (the same try, twice). What is to be done belongs in 三、下一步工作打算, where the measures answer
 # each problem. A clause opening so makes the sentence a remedy (not 要素保障不足, 应急处置能力弱, 将近一半).
+# 为了解决这一问题，建议…… too (重新生成 of 问题 in the page, a user's try on the embedded model).
 REMEDY = re.compile(r"^\s*(?:(?:一方面|另一方面|为此|对此|因此|今后|同时)[，,]?)?"
-                    r"(?:需要|要(?![素求点害件])|应(?:当|该)?(?![急对用变答])|必须|可以|将(?!近))")
+                    r"(?:需要|要(?![素求点害件])|应(?:当|该)?(?![急对用变答])|必须|可以|将(?!近)|建议"
+                    r"|为了?解决(?:这一|该|此|上述|这些)?问题)")
 
 
 def without_outside_causes(text: str, own: list[str]) -> str:
