@@ -923,6 +923,9 @@ def test_a_problem_lays_no_cause_on_others_that_nobody_gave(bullets_text):
 
     for plain in ("要素保障还不够充分，应急处置能力较弱。", "将近一半团员长期在外务工，组织生活难以正常开展。"):
         assert without_outside_causes(plain, [problem]) == plain
+    need = "需要进一步加强网络阵地建设"
+    assert without_outside_causes(f"{need}。部分阵地更新不及时。", [need]) == f"{need}。部分阵地更新不及时。", \
+        "the user's own problem stays, even worded as a need"
 
 
 def test_a_plan_answer_that_lost_the_bullets_figures_is_led_by_the_bullet(bullets_text):

@@ -97,9 +97,12 @@ def without_outside_causes(text: str, own: list[str]) -> str:
     """`text` (a 问题 item) without the clauses of a cause sentence (CAUSE) that blame others (OUTSIDE),
     unless the bullet `own` names that too, and without a remedy (REMEDY)."""
     given = "".join(own)
+    words = [cjk_only(b) for b in own]
     out = []
     for sentence in sentences(text):
-        if any(REMEDY.match(c) for c in CLAUSE_RE.findall(sentence)):
+        # The user's problem stays, even worded as a need (问题：需要进一步加强网络阵地建设).
+        mine = any(w and w in cjk_only(sentence) for w in words)
+        if not mine and any(REMEDY.match(c) for c in CLAUSE_RE.findall(sentence)):
             continue
         if CAUSE.search(sentence):
             sentence = drop_clauses(sentence, lambda m: any(
