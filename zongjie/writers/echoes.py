@@ -95,26 +95,31 @@ REMEDY = re.compile(r"^\s*(?:(?:一方面|另一方面|为此|对此|因此|今�
 
 def without_outside_causes(text: str, own: list[str]) -> str:
     """`text` (a 问题 item) without the clauses of a cause sentence (CAUSE) that blame others (OUTSIDE),
-    unless the bullet `own` names that too, and without a remedy (REMEDY)."""
+    unless the bullet `own` names that too."""
     given = "".join(own)
+
+    def blames(match: re.Match[str]) -> bool:
+        return any(w not in given for w in OUTSIDE.findall(match.group(0)))
+
+    return "".join(drop_clauses(s, blames)[0] if CAUSE.search(s) else s for s in sentences(text))
+
+
+def without_remedies(text: str, own: list[str]) -> str:
+    """`text` (a 问题 item) without its sentences that prescribe (a clause opening as REMEDY). The user's
+    problem stays, even worded as a need (问题：需要进一步加强网络阵地建设)."""
     words = [cjk_only(b) for b in own]
-    out = []
-    for sentence in sentences(text):
-        # The user's problem stays, even worded as a need (问题：需要进一步加强网络阵地建设).
+
+    def remedy(sentence: str) -> bool:
         mine = any(w and w in cjk_only(sentence) for w in words)
-        if not mine and any(REMEDY.match(c) for c in CLAUSE_RE.findall(sentence)):
-            continue
-        if CAUSE.search(sentence):
-            sentence = drop_clauses(sentence, lambda m: any(
-                w not in given for w in OUTSIDE.findall(m.group(0))))[0]
-        out.append(sentence)
-    return "".join(out)
+        return not mine and any(REMEDY.match(c) for c in CLAUSE_RE.findall(sentence))
+
+    return "".join(s for s in sentences(text) if not remedy(s))
 
 
 def listless(own: list[str], clean=lambda text: text):
-    """`clean`, then without_listings and without_outside_causes over `own` (a 问题 item's bullet): a
-    top-up's clean for an item that no_new_work does not go over."""
-    return lambda text: without_outside_causes(without_listings(clean(text), own, []), own)
+    """`clean`, then without_listings, without_remedies and without_outside_causes over `own` (a 问题 item's
+    bullet): a top-up's clean for an item that no_new_work does not go over."""
+    return lambda text: without_outside_causes(without_remedies(without_listings(clean(text), own, []), own), own)
 
 
 def plan_clean(own: str, clean=lambda text: text):

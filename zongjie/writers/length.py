@@ -103,17 +103,27 @@ def plans_floor(brief) -> int:
     return round(HUMAN_PLANS_LOW * _human_scale(brief))
 
 
+def plans_ceiling(brief) -> float:
+    """The most 打算 of a real report with this many bullets runs to (Chinese characters)."""
+    return HUMAN_PLANS_HIGH * _human_scale(brief)
+
+
+def usual_plans(brief, directions: int) -> int:
+    """What 打算 usually comes to with this brief's plan bullets and this many directions (bench drafts)."""
+    plan_bullets = sum(b.role == ROLE_PLANS for b in brief.bullets)
+    return USUAL_PLAN_BULLET * plan_bullets + USUAL_DIRECTION * directions + USUAL_PLAN_FRAME
+
+
 def direction_budget(brief, directions: int) -> tuple[int, int, int]:
     """How an 打算 direction is topped up: (bar, extra answers, sentence limit), by top_up_factor; without a
     target, higher where the usual 打算 of this many plan bullets and directions falls near its floor,
     lower where it comes near its ceiling."""
     factor = top_up_factor(brief)
-    plan_bullets = sum(b.role == ROLE_PLANS for b in brief.bullets)
-    usual = USUAL_PLAN_BULLET * plan_bullets + USUAL_DIRECTION * directions + USUAL_PLAN_FRAME
+    usual = usual_plans(brief, directions)
     limit = DIRECTION_SENTENCES + factor // 2
     if factor == 1 and usual < ROOMY_PLANS * plans_floor(brief):
         return ROOMY_DIRECTION, 2, limit + 1
-    if factor == 1 and usual > TIGHT_PLANS * HUMAN_PLANS_HIGH * _human_scale(brief):
+    if factor == 1 and usual > TIGHT_PLANS * plans_ceiling(brief):
         return TIGHT_DIRECTION, 1, limit - 1
     return DIRECTION_TOP_UP * factor, factor, limit
 
@@ -122,9 +132,7 @@ def directions_wanted(brief, directions: int) -> int:
     """How many of `directions` themes 打算 plans on: one fewer, without a target, where the usual 打算 would
     pass the human ceiling even topped up tightly. Bench case 15 (6 bullets, four themes, ceiling 511) came to
     528–539 with TIGHT_DIRECTION alone, in the generic sentences four themes need; the only case over 1.0."""
-    plan_bullets = sum(b.role == ROLE_PLANS for b in brief.bullets)
-    usual = USUAL_PLAN_BULLET * plan_bullets + USUAL_DIRECTION * directions + USUAL_PLAN_FRAME
-    over = usual > OVER_PLANS * HUMAN_PLANS_HIGH * _human_scale(brief)
+    over = usual_plans(brief, directions) > OVER_PLANS * plans_ceiling(brief)
     return directions - 1 if top_up_factor(brief) == 1 and over and directions > 2 else directions
 
 
