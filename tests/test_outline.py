@@ -128,3 +128,14 @@ def test_a_keyword_inside_a_longer_one_counts_once():
     assert theme_of(Bullet("B2", "举办团干部培训班2期，培训团干部80人次"), themes, fallback).id == "organization"
     # A user's try (2026-12-02): a hospital's 临床技能竞赛 went to 聚焦青年需求 on 技能.
     assert theme_of(Bullet("B3", "举办青年医师临床技能竞赛1次，参赛青年医师96人"), themes, fallback).id == "innovation"
+
+
+def test_a_bullet_honouring_members_is_organization_not_the_catch_all():
+    """A user's try (2026-12-02): 评选“优秀共青团员”52名 named no keyword (the table had 优秀团员) and sat alone
+    under the catch-all 统筹各项工作."""
+    from zongjie.model import Bullet
+    from zongjie.outline import theme_of
+
+    themes, fallback = load_themes()
+    assert theme_of(Bullet("B1", "评选“优秀共青团员”52名"), themes, fallback).id == "organization"
+    assert theme_of(Bullet("B2", "评选优秀团干部9名"), themes, fallback).id == "organization"
