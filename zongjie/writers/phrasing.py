@@ -103,7 +103,10 @@ LEAST_LEAD = 10  # Chinese characters a lead or closing must keep to stand as on
 # A results item reports what was done; a promise belongs in 三、下一步工作打算: "在接下来的行动中，将继续深化这一
 # 工作，不断优化服务流程，……" ended the item of a 金点子 bullet (bench case 09).
 # Not "为下一步工作奠定了基础", which says what the work did.
-PROMISE = re.compile(r"接下来|(?:下一步|今后)(?:将|要|，)|将(?:继续|进一步|持续|不断)")
+# Nor a result told in the future tense: "活动将深入农村地区" (a user's try), 预计/即将/拟. Not the 将 that means
+# 把 (将理论学习纳入考核): only a 将 before an adverb or a verb of reaching out counts.
+PROMISE = re.compile(r"接下来|(?:下一步|今后)(?:将|要|，)|将(?:继续|进一步|持续|不断|会|逐步|陆续|深入|扩大|覆盖|"
+                     r"惠及|辐射|推广|延伸|全面|着力|更加|有效)|预计|即将|拟(?:于|在|开展|举办)")
 
 
 def no_new_work(text: str, bullets: list[str], *, keep_first: bool = True, promises: bool = False) -> str:
