@@ -19,6 +19,11 @@ Drafts run at the app's default temperature (Settings, 0.3; --temperature to cha
 asks the same prompt again and often gets the same answer back (4 of 11 re-asks in one traced draft),
 a wasted call the app does not make.
 
+The server decodes with lookup speculative decoding, as in the app (local_model.SPECULATIVE); run with
+ZONGJIE_LOCAL_SPECULATIVE=0 for the same measurements without it. The probe's free-form answer gains
+little from it (16.3–16.9 tokens/s with it against 16.5 without, 2026-12-02), so the ratios stay against
+about the raw rate.
+
 The prefix warm-up (once per server start) is excluded, as in the app: the page and the CLI do it
 right after the server starts. llama-server streams one token per chunk, so chunks count as tokens.
 """

@@ -153,3 +153,18 @@ def test_the_package_index_comes_from_this_interpreters_pip(monkeypatch):
     monkeypatch.setattr(llama_build.subprocess, "run", fake_run)
     assert llama_build._index_url() == "https://mirror.example/simple"
     assert seen[0][0] == sys.executable
+
+
+def test_the_app_and_the_setup_check_start_the_server_with_lookup_speculative_decoding(monkeypatch):
+    """Setup proves on this machine the command the app runs: speculative decoding in both, or in neither
+    (ZONGJIE_LOCAL_SPECULATIVE=0, as the speed bench compares)."""
+    monkeypatch.delenv("ZONGJIE_LOCAL_SPECULATIVE", raising=False)
+    monkeypatch.setattr(local_model, "_server_binary", lambda: Path("llama-server"))
+    app = local_model.server_command(Path("m.gguf"), "127.0.0.1", 8099, 4096, 2)
+    check = llama_setup._smoke_command(Path("llama-server"), Path("m.gguf"), 8099)
+    for argv in (app, check):
+        assert argv[argv.index("--spec-type") + 1] == "ngram-simple", argv
+        assert argv[argv.index("--spec-ngram-simple-size-n") + 1] == "4"
+    monkeypatch.setenv("ZONGJIE_LOCAL_SPECULATIVE", "0")
+    assert "--spec-type" not in local_model.server_command(Path("m.gguf"), "127.0.0.1", 8099, 4096, 2)
+    assert "--spec-type" not in llama_setup._smoke_command(Path("llama-server"), Path("m.gguf"), 8099)

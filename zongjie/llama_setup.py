@@ -34,7 +34,9 @@ def server_binary() -> Path:
 def _smoke_command(binary: Path, model: Path, port: int) -> list[str]:
     return [sys.executable, "-m", "zongjie.guarded", "--exec", str(binary), "-m", str(model),
             "--alias", MODEL_NAME, "--host", "127.0.0.1", "--port", str(port), "-c", "1024", "-np", "1",
-            "-t", str(os.cpu_count() or 2), "--offline", "--no-webui", "--poll", "0", "-fa", "off"]
+            "-t", str(os.cpu_count() or 2), "--offline", "--no-webui", "--poll", "0", "-fa", "off",
+            # The flags the app starts it with, so setup proves them on this machine.
+            *local_model.speculative_args()]
 
 
 def smoke(binary: Path, model: Path | None = None, wait: float = 180.0):
