@@ -796,6 +796,16 @@ def _drafted_b3(bullets_text: str, item_answer: str) -> str:
     return report.find(key).text
 
 
+def test_an_item_states_no_figure_its_own_bullet_does_not_give(bullets_text):
+    """Held-out case 23 (2026-12-02): "共开展活动6次" under a bullet counting 团支部6个 passed the fact check on
+    another bullet's 讲座不少于6场. Here 30余场 is another bullet's (五四), and 12篇 nobody's; 120篇 is this one's,
+    and stays even though "20篇" could be found inside it."""
+    text = _drafted_b3(bullets_text, "团区委微信公众号上半年发布推文120篇，总阅读量达8.6万人次。其中原创推文20篇，"
+                       "共推出专题30余场，扩大了网上声音。")
+    assert "120篇" in text and "8.6万人次" in text and "扩大了网上声音" in text, text
+    assert "30余场" not in text and "20篇" not in text.replace("120篇", ""), text
+
+
 def test_compact_item_keeps_two_sentences_and_no_example_copy_or_unreported_work(bullets_text):
     text = _drafted_b3(bullets_text, "团区委微信公众号上半年发布推文120篇，总阅读量达8.6万人次。同时开展了线下读书会。"
                        "活动把岗位送到青年身边，为求职青年和用人单位搭建了面对面的对接平台。这项工作扩大了影响。第四句。")

@@ -252,22 +252,10 @@ def _server_binary() -> Path:
     return server_binary()
 
 
-# Lookup speculative decoding: once the last 4 tokens also occur earlier in the context, the 8 tokens that
-# followed them there are proposed and checked in one batch. A draft restates its bullet (the prompt) and
-# the worked examples' formulas, so about 40 % of its tokens came from accepted proposals. Sampling is
-# unchanged: a proposal is kept only where the model would have picked it. On the speed bench's 8 bullets
-# at temperature 0 (2026-12-02, 2 cores): 70.7 ms per token without it, 65.3 with n=4/m=8, 66.2 with 3/6.
-SPECULATIVE = ("--spec-type", "ngram-simple", "--spec-ngram-simple-size-n", "4", "--spec-ngram-simple-size-m", "8")
-
-
-def speculative_args() -> list[str]:
-    """The server's speculative-decoding flags; none with ZONGJIE_LOCAL_SPECULATIVE=0 (the speed bench
-    compares both)."""
-    return [] if os.environ.get("ZONGJIE_LOCAL_SPECULATIVE", "").strip() == "0" else list(SPECULATIVE)
-
-
 def server_command(model: Path, host: str, port: int, n_ctx: int, threads: int, parallel: int = 1) -> list[str]:
     """The argv of the server process (tests swap this for a stand-in server)."""
+    from .llama_setup import speculative_args  # imports this module
+
     return [
         sys.executable, "-m", "zongjie.guarded", "--exec", str(_server_binary()),  # dies with its parent
         "-m", str(model), "--alias", MODEL_NAME, "--host", host, "--port", str(port),
@@ -406,8 +394,7 @@ class _NullProcess:
     def terminate(self):
         pass
 
+    kill = terminate
+
     def wait(self, timeout=None):
         return 0
-
-    def kill(self):
-        pass

@@ -90,6 +90,24 @@ def with_facts(answer: str, bullet: Bullet) -> str:
     return lead + drop_restatements(answer, [bullet.text], ITEM_CONNECTORS[0])
 
 
+def without_others_figures(text: str, bullets: list[Bullet]) -> str:
+    """`text` (written from `bullets`: one item's bullet, or those a lead or closing sums up) without a clause
+    stating a figure none of them gives. The fact check backs a figure by any bullet of the brief, so "共开展
+    活动6次" under 团支部6个 passed on another bullet's 讲座不少于6场 (held-out case 23, 2026-12-02): a figure
+    the model put on work it was not about."""
+    from ..facts import extract_facts
+    from ..facts.match import backed
+    from ..text import drop_clauses
+
+    given = [f for b in bullets for f in extract_facts(b.text)]
+    pool = "\n".join(b.text for b in bullets)
+
+    def foreign(match) -> bool:  # clause by clause: "6个" must not find itself inside a bullet's "16个"
+        return any(f.kind == "number" and not backed(f, given, pool) for f in extract_facts(match.group(0)))
+
+    return "\n".join(drop_clauses(line, foreign)[0] if line else line for line in text.split("\n"))
+
+
 def without_foreign_names(text: str, bullets: list[Bullet]) -> str:
     """A lead, closing or direction has no name of its own: a quoted name no bullet holds goes with its
     clause. The fact check lets a name through that the section's headline holds, and a lead quoted a
@@ -192,6 +210,8 @@ class CompactWriter:
                 return "".join(without_work_clauses(s, pool) for s in sentences(text))
             if not facts_of:
                 text = without_foreign_names(text, job.brief.bullets)
+            if facts_of or context:
+                text = without_others_figures(text, [*facts_of, *(context or [])])
             if job.section.role != ROLE_PLANS or proposes or facts_of:
                 # "同时，……" / "此外，……" is how the model tacks on work nobody reported (and, in 问题,
                 # a remedy; in a plan bullet's write-up, a plan: 同时，加强与新闻媒体的合作, bench case 06);
