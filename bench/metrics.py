@@ -515,6 +515,19 @@ def _recalled(given: Fact, text_facts: list[Fact], text_letters: str) -> bool:
     return False
 
 
+def misplaced_figures(parts: Iterable[tuple[str, Sequence[str]]]) -> list[str]:
+    """Figures of each part (a section's text, with the bullets it was written from) that none of its own
+    bullets gives. The invented-number check backs a figure by any bullet of the report, so "共开展活动6次"
+    under a bullet counting 团支部6个 passed on another section's 讲座不少于6场 (held-out case 23,
+    2026-12-02): a number put on work it does not belong to is as invented as one from nowhere."""
+    out: list[str] = []
+    for text, own in parts:
+        given = [f for b in own for f in extract_facts(b)]
+        out += [f.raw for f in extract_facts(text)
+                if f.kind == "number" and not any(supports(g, f) for g in given)]
+    return out
+
+
 def fact_recall_and_invented(text: str, bullets: Iterable[Any], allowed: Iterable[str] = ()) -> FactScore:
     """Recall of the bullets' facts in `text`, and what `text` states that no bullet backs.
 

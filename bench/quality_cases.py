@@ -34,6 +34,7 @@ from bench.metrics import (  # noqa: E402
     length_findings,
     length_ranges,
     load_cases,
+    misplaced_figures,
     part_lengths,
     repeat_share,
     verbatim_copies,
@@ -129,12 +130,16 @@ def score_case(case, report, brief, seconds: float, index, target: int | None) -
     copies = [c for c in found if not own_words(c.passage, brief)]
     # What the page flags for the user, by kind (已删去 a guessed figure, 未采用 a bullet left out, 提法…).
     kinds = Counter(str(getattr(i.kind, "value", i.kind)) for s in report.all_sections() for i in s.issues)
+    # A figure in a section that only another section's bullets give (misplaced_figures).
+    leaves = [(s.text, [b.text for b in (brief.bullet(i) for i in s.bullet_ids) if b])
+              for s in report.all_sections() if s.bullet_ids and not s.subsections]
+    misplaced = misplaced_figures(leaves)
     flags = sum(kinds.values())
     return CaseScore(case.name, len(brief.bullets), lengths.total, fs.recall, fs.invented, fs.invented_work,
                      repeat_share(body), instruction_echoes(body, PROMPTS), halfwidth_punct(body),
                      ascii_spaces(body), findings, len(copies), seconds, flags,
                      {"results": lengths.results, "problems": lengths.problems, "plans": lengths.plans,
-                      "flag_kinds": dict(kinds)})
+                      "flag_kinds": dict(kinds), "misplaced": misplaced})
 
 
 def main() -> None:
@@ -178,6 +183,7 @@ def main() -> None:
                 (args.dump / f"{case.name}.md").write_text(export_markdown(report), encoding="utf-8")
             print(f"{s.name:>24} b={s.bullets:2d} chars={s.chars:5d} (一{s.extra['results']} 二{s.extra['problems']} "
                   f"三{s.extra['plans']}) recall={s.recall:.2f} invented={len(s.invented)}{s.invented[:3]} "
+                  f"misplaced={s.extra['misplaced'][:3]} "
                   f"work={s.invented_work[:3]} repeat={s.repeat:.3f} echoes={s.echoes[:3]} half={s.halfwidth} "
                   f"spaces={s.spaces} copies={s.copies} flags={s.flags}{s.extra.get('flag_kinds') or ''} "
                   f"{s.seconds:.0f}s {'; '.join(s.lengths) or 'length ok'}", flush=True)
@@ -190,6 +196,8 @@ def main() -> None:
         f"recall {statistics.mean(s.recall for s in scores):.3f} (goal ≥ 0.98)",
         f"invented numbers {sum(len(s.invented) for s in scores)} and work "
         f"{sum(len(s.invented_work) for s in scores)} (goal 0)",
+        f"figures misplaced (in a section none of whose bullets gives them) "
+        f"{sum(len(s.extra['misplaced']) for s in scores)} (goal 0)",
         f"repeat mean {statistics.mean(s.repeat for s in scores):.3f} max {max(s.repeat for s in scores):.3f} "
         "(goals ≤ 0.02 / ≤ 0.03)",
         f"echoes {sum(len(s.echoes) for s in scores)}",

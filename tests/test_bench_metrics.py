@@ -311,3 +311,14 @@ def test_a_formula_with_a_character_either_side_is_no_copy():
     assert own_words("平新时代中国特色社会主义思想的", brief)
     assert own_words("为实现中华民族伟大复兴而奋斗", brief), "the Party's goal is a formula, not a copy"
     assert not own_words("团结带领广大团员青年扎实推进各项", brief)
+
+
+def test_a_figure_only_another_sections_bullet_gives_is_misplaced():
+    """Held-out case 23 (2026-12-02): "共开展活动6次" under 团支部6个 passed the invented check on another
+    section's 讲座不少于6场."""
+    from bench.metrics import misplaced_figures
+
+    own = ["街道团工委联系社区团支部11个、“两新”组织团支部6个"]
+    assert misplaced_figures([("联系社区团支部11个，“两新”组织团支部6个。共开展活动6次。", own)]) == ["6次"]
+    assert misplaced_figures([("联系社区团支部11个，“两新”组织团支部6个。", own),
+                              ("计划开展青少年心理健康讲座不少于6场。", ["开展青少年心理健康讲座不少于6场"])]) == []
