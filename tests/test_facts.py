@@ -397,7 +397,8 @@ def test_unreported_work_takes_the_bullets_own_work_named_more_fully():
     met = "县委常委会专题听取团县委工作汇报1次，对团县委的工作进行了评估，指出了存在的问题和不足，并提出了改进意见。"
     assert unreported_work(met, ["县委常委会专题听取团县委工作汇报1次"]) == ["指出了", "提出了改进意见"]
     met = "会议对团县委的工作进行了全面总结和点评，对团组织的未来发展方向提出了明确要求。"
-    assert unreported_work(met, ["县委常委会专题听取团县委工作汇报1次"]) == ["点评", "提出了明确要求"], "case 03"
+    assert unreported_work(met, ["县委常委会专题听取团县委工作汇报1次"]) == \
+        ["进行了全面总结", "点评", "提出了明确要求"], "case 03"
 
 
 # ---- number forms cadres type (issue 14's case set) ---------------------------------------------------

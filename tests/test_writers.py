@@ -831,6 +831,13 @@ def test_an_item_claims_no_activity_its_bullet_does_not_name_and_promises_nothin
     item = f"{village}。活动将深入农村地区，惠及更多农户。预计下半年再办两场。将理论宣讲纳入直播内容，丰富了形式。"
     assert no_new_work(item, [village]) == f"{village}。将理论宣讲纳入直播内容，丰富了形式。", \
         "a result told in the future tense goes; 将 meaning 把 stays"
+    heard = "县委常委会专题听取团县委工作汇报1次"
+    item = f"{heard}。要深化实践育人，培养青年干部的实践能力；要完善组织体系。会议对团县委的工作进行了全面总结。"
+    assert no_new_work(item, [heard]) == f"{heard}。会议对团县委的工作进行了全面总结。", "a demand nobody reported"
+    from zongjie.cleanup import drop_unbacked
+
+    assert drop_unbacked(f"{heard}。会议对团县委的工作进行了全面总结。", [heard]) == f"{heard}。", \
+        "nor what the meeting did"
     core = "培养学生骨干150名"
     assert no_new_work(f"{core}。这些骨干将为团组织输送新鲜血液。", [core]) == f"{core}。"
     grown = "上半年发展新团员35名"

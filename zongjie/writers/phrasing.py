@@ -121,6 +121,12 @@ PROMISE = re.compile(r"接下来|(?:下一步|今后)(?:将|要|，)|将(?:继�
                      r"惠及|辐射|推广|延伸|全面|着力|更加|有效|为|对|给|在)|预计|即将|拟(?:于|在|开展|举办)")
 
 
+# A results item's later sentence that tells someone what to do is a demand nobody reported: "县委常委会专题听取
+# 团县委工作汇报1次。要深化实践育人，……；要完善组织体系，……。" (bench case 03 with a target, 2026-12-02).
+DEMAND = re.compile(r"^(?:会议)?(?:要求|强调|指出)?[，,]?要(?:进一步|持续|不断|切实|着力|坚持|深化|完善|加强|强化|推动|"
+                    r"提升|健全|建立|做好|抓好|把|以|在)")
+
+
 def no_new_work(text: str, bullets: list[str], *, keep_first: bool = True, promises: bool = False) -> str:
     """`text` (a bullet written up, or with `keep_first` off a lead or closing over `bullets`) without the
     work nobody reported: a later sentence that promises work (PROMISE) or claims an activity no bullet
@@ -135,6 +141,8 @@ def no_new_work(text: str, bullets: list[str], *, keep_first: bool = True, promi
         # In an item, "通过开展丰富多彩的活动，……" under a bullet that only counted members claims work as much as
         # 开展… does. Not in a closing, whose 通过开展上述工作 sums up the section.
         claim = re.sub(r"^(?:通过|经过)", "", sentence.strip()) if keep_first else sentence.strip()
+        if not promises and DEMAND.match(sentence.strip()):
+            return True
         return (not promises and bool(PROMISE.search(sentence))) or (bool(ACTIVITY.match(claim)) and max(
             (wording_overlap(b, sentence) for b in bullets), default=0.0) < ACTIVITY_WORDING)
 
