@@ -451,3 +451,16 @@ def test_a_cap_cannot_become_an_exact_figure():
     assert supports(given, only("流失率控制在30%以内"))
     # while a 余 the user gave may still be dropped (30余场 backs 30场), as before
     assert supports(only("30余场"), only("30场"))
+
+
+def test_partners_and_green_work_nobody_reported():
+    """A user's try on the page (2026-12-02): 活动通过政府和社会力量的联合支持 after a 希望工程 bullet, and in 打算
+    组织志愿者参与河道清洁、植树造林等环保行动 and 加强与政府相关部门的合作 after a 护河 bullet."""
+    from zongjie.facts import unreported_work
+
+    aid = ["“希望工程”助学活动资助困难学生37名，发放助学金11.1万元"]
+    assert unreported_work("活动通过政府和社会力量的联合支持，为孩子提供了学习的机会。", aid) == ["社会力量"]
+    river = ["开展“清河护河”志愿服务活动25次，参与志愿者近600人次"]
+    assert unreported_work("组织志愿者参与植树造林等环保行动，加强与政府相关部门的合作。", river) == \
+        ["植树造林", "政府相关部门"]
+    assert unreported_work("开展植树活动3场。", ["开展植树活动3场"]) == []

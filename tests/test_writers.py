@@ -331,6 +331,18 @@ def test_an_item_ends_on_no_means_and_keeps_no_purpose_on_its_own():
     assert bare_joined("为提升青年理论素养。") == "为提升青年理论素养。"
 
 
+def test_a_cause_that_gives_only_an_effect_goes():
+    """A user's try on the page (2026-12-02): "一是部分村级团组织活动经费不足，活动开展不经常。究其原因，导致活动难以
+    持续进行。" A real cause stays."""
+    from zongjie.writers.echoes import listless
+
+    own = "部分村级团组织活动经费不足，活动开展不经常"
+    clean = listless([own])
+    assert clean(f"{own}。究其原因，导致活动难以持续进行。") == f"{own}。"
+    cause = "究其原因，主要是村级团组织活动缺乏统筹安排。"
+    assert clean(f"{own}。{cause}") == f"{own}。{cause}"
+
+
 def test_a_clause_said_again_in_another_order_goes():
     """Held-out case 21 (2026-12-02), an 打算 direction: "……进一步提升他们的幸福感和获得感。……，进一步增强他们的获得感和
     幸福感。" shares no six characters in a row, only the words."""

@@ -117,7 +117,13 @@ def without_outside_causes(text: str, own: list[str]) -> str:
     def blames(match: re.Match[str]) -> bool:
         return any(w not in given for w in OUTSIDE.findall(match.group(0)))
 
-    return "".join(drop_clauses(s, blames)[0] if CAUSE.search(s) else s for s in sentences(text))
+    kept = (drop_clauses(s, blames)[0] if CAUSE.search(s) else s for s in sentences(text))
+    return "".join(s for s in kept if not EFFECT_AS_CAUSE.match(s))
+
+
+# A cause sentence that gives only an effect has no cause: "究其原因，导致活动难以持续进行。" (a user's try on the
+# page, 2026-12-02, and bench case 03 with a target: 究其原因，导致一些团干部缺乏专业技能和实践经验。).
+EFFECT_AS_CAUSE = re.compile(r"^\s*究其原因[，,：:]?(?:主要是)?(?:导致|造成|使得|致使|从而|进而|影响)")
 
 
 def without_remedies(text: str, own: list[str]) -> str:
