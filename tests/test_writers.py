@@ -329,6 +329,9 @@ def test_an_item_ends_on_no_means_and_keeps_no_purpose_on_its_own():
     assert bare_joined("9月开展“第一堂团课”全覆盖，提升团意识和组织能力。为确保新团员在团组织的领导下顺利成长。") == \
         "9月开展“第一堂团课”全覆盖，提升团意识和组织能力。"
     assert bare_joined("为提升青年理论素养。") == "为提升青年理论素养。"
+    assert bare_joined("发展新团员42名。团干部对青年的培养更加规范。通过严格审核和培养。") == \
+        "发展新团员42名。团干部对青年的培养更加规范。", "a user's try (CLI)"
+    assert bare_joined("开展活动30场。通过比赛激发热情。") == "开展活动30场。通过比赛激发热情。"
 
 
 def test_a_cause_that_gives_only_an_effect_goes():
@@ -339,6 +342,8 @@ def test_a_cause_that_gives_only_an_effect_goes():
     own = "部分村级团组织活动经费不足，活动开展不经常"
     clean = listless([own])
     assert clean(f"{own}。究其原因，导致活动难以持续进行。") == f"{own}。"
+    assert clean(f"{own}。究其原因，活动策划能力有限。亟需加强资金保障，提高活动的吸引力。") == \
+        f"{own}。究其原因，活动策划能力有限。", "a remedy (a user's try, CLI)"
     cause = "究其原因，主要是村级团组织活动缺乏统筹安排。"
     assert clean(f"{own}。{cause}") == f"{own}。{cause}"
 

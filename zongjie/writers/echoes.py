@@ -104,8 +104,9 @@ OUTSIDE = re.compile(r"政策|资金|经费|财政|上级|政府|社会各界|�
 # 可以探索……" (the same try, twice). What is to be done belongs in 三、下一步工作打算, where the measures answer
 # each problem. A clause opening so makes the sentence a remedy (not 要素保障不足, 应急处置能力弱, 将近一半).
 # 为了解决这一问题，建议…… too (重新生成 of 问题 in the page, a user's try on the embedded model).
+# 亟需/急需 too: "亟需加强资金保障，提高活动的吸引力和影响力。" (a user's try, CLI, 2026-12-02).
 REMEDY = re.compile(r"^\s*(?:(?:一方面|另一方面|为此|对此|因此|今后|同时)[，,]?)?"
-                    r"(?:需要|要(?![素求点害件])|应(?:当|该)?(?![急对用变答])|必须|可以|将(?!近)|建议"
+                    r"(?:需要|亟需|急需|要(?![素求点害件])|应(?:当|该)?(?![急对用变答])|必须|可以|将(?!近)|建议"
                     r"|为了?解决(?:这一|该|此|上述|这些)?问题)")
 
 

@@ -63,8 +63,10 @@ BARE_VERB = re.compile(r"^(?:增强|提高|提升|确保|推动|促进|成为|�
 MEANS_FRAGMENT = re.compile(r"^(?:通过|经过|借助|依托)[^，,；;：:！？]*。$")
 # A means left at the end, with nothing after it to lead to: "……创新能力。通过这些创新成果。" (held-out case 21,
 # 2026-12-02). Not "通过比赛激发了热情。", which says what the means did.
-TRAILING_MEANS = re.compile(r"^(?:通过|经过|借助|依托)(?:这些|上述|以上|此类|这一|这种|这项|该)"
-                            r"[^，,；;：:！？了]{0,12}。$")
+# Nor "……更加规范。通过严格审核和培养。" (a user's try, CLI, 2026-12-02): a short means with no verb of what it did.
+TRAILING_MEANS = re.compile(r"^(?:通过|经过|借助|依托)"
+                            r"(?:(?:这些|上述|以上|此类|这一|这种|这项|该)[^，,；;：:！？了]{0,12}|(?![^。]*(?:了|提升|提高|增强|激发|推动|促进|实现|确保|得到|取得|形成|达到|使|让))"
+                            r"[^，,；;：:！？]{1,12})。$")
 # A purpose on its own after what it was for, naming 组织 as a noun: "……组织能力。为确保新团员在团组织的领导下
 # 顺利成长。" (held-out case 22, 2026-12-02), which text.PURPOSE_ONLY spares for its 组织.
 LONE_PURPOSE = re.compile(r"^为了?(?:确保|保证|进一步|更好地?)[^，,。！？；\d“]{0,20}。$")
