@@ -189,8 +189,8 @@ def brief_warnings(brief: Brief) -> list[str]:
 # A target this far above what the bullets usually come to is seldom reached: asked for 3,000 characters,
 # drafts of 18 and 20 bullets on the embedded model came to 2,157 and 2,361 (2026-12-02), 4–7 % above the
 # same bullets with no target, and once to 2,555 (20 bullets, ninth session: just inside −15 %); at 1.2 × or
-# less they land within ±15 %. More bullets are what make a longer
-# report, so the user hears it before waiting minutes for a draft that falls short.
+# less they land within ±15 %. More bullets are what make a longer report, so the user hears it before
+# waiting minutes for a draft that falls short.
 REACH = 1.2
 
 
