@@ -70,6 +70,7 @@ TRAILING_MEANS = re.compile(r"^(?:通过|经过|借助|依托)"
 # A purpose on its own after what it was for, naming 组织 as a noun: "……组织能力。为确保新团员在团组织的领导下
 # 顺利成长。" (held-out case 22, 2026-12-02), which text.PURPOSE_ONLY spares for its 组织.
 LONE_PURPOSE = re.compile(r"^为了?(?:确保|保证|进一步|更好地?)[^，,。！？；\d“]{0,20}。$")
+INNER_NUMBER = re.compile(r"(^|[；;，,])[一二三四五六七八九十]是(?=[\u4e00-\u9fff“])")
 # An order word opening a sentence of one item ("……。最后，提升青年网络素养水平。", bench case 07) orders nothing.
 ORDER_WORD = re.compile(r"^(?:首先|其次|再次|最后|第[一二三四五])[，,]")
 JOINED_MOST = 100  # Chinese characters a joined sentence may reach; past that it stays two
@@ -84,6 +85,10 @@ def bare_joined(text: str) -> str:
     out: list[str] = []
     for sentence in sentences(text):
         sentence = ORDER_WORD.sub("", sentence.strip())
+        # An item numbers nothing inside it: "一是团属宣传阵地落实“双审核”……。一是严格内容审核，……；二是定期进行内部
+        # 审核……" (bench case 16, 2026-12-02) read as a second 一是 under the first. The text's own opening 一是 (a
+        # numbered item joined to its closing, framing.subsection_text) stays.
+        sentence = INNER_NUMBER.sub(lambda m: m.group(1) if out or m.group(1) else m.group(0), sentence)
         # "……的平台。是提升青年技能水平的重要举措，……" (held-out case 21, 2026-12-02): its subject was the sentence
         # before.
         sentence = re.sub(r"^是(?!否)", "这是", sentence)
