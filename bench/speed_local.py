@@ -19,7 +19,7 @@ Drafts run at the app's default temperature (Settings, 0.3; --temperature to cha
 asks the same prompt again and often gets the same answer back (4 of 11 re-asks in one traced draft),
 a wasted call the app does not make.
 
-The server decodes with lookup speculative decoding, as in the app (local_model.SPECULATIVE); run with
+The server decodes with lookup speculative decoding, as in the app (llama_setup.SPECULATIVE); run with
 ZONGJIE_LOCAL_SPECULATIVE=0 for the same measurements without it. The probe's free-form answer gains
 little from it (16.3–16.9 tokens/s with it against 16.5 without, 2026-12-02), so the ratios stay against
 about the raw rate.

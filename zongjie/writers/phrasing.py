@@ -148,9 +148,8 @@ def no_new_work(text: str, bullets: list[str], *, keep_first: bool = True, promi
         # In an item, "通过开展丰富多彩的活动，……" under a bullet that only counted members claims work as much as
         # 开展… does. Not in a closing, whose 通过开展上述工作 sums up the section.
         claim = re.sub(r"^(?:通过|经过)", "", sentence.strip()) if keep_first else sentence.strip()
-        if not promises and DEMAND.match(sentence.strip()):
-            return True
-        return (not promises and bool(PROMISE.search(sentence))) or (bool(ACTIVITY.match(claim)) and max(
+        promise = bool(PROMISE.search(sentence) or DEMAND.match(sentence.strip()))
+        return (not promises and promise) or (bool(ACTIVITY.match(claim)) and max(
             (wording_overlap(b, sentence) for b in bullets), default=0.0) < ACTIVITY_WORDING)
 
     parts = sentences(text)
