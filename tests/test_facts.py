@@ -464,3 +464,6 @@ def test_partners_and_green_work_nobody_reported():
     assert unreported_work("组织志愿者参与植树造林等环保行动，加强与政府相关部门的合作。", river) == \
         ["植树造林", "政府相关部门"]
     assert unreported_work("开展植树活动3场。", ["开展植树活动3场"]) == []
+    media = ["团区委新媒体矩阵粉丝突破5万，上半年发布作品260条"]
+    assert unreported_work("积极与媒体合作，提高传播效果；不断优化用户界面，提升用户体验。", media) == \
+        ["与媒体合作", "用户界面", "用户体验"], "a user's try (CLI): 新媒体 backs no media partner"
